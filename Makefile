@@ -1,0 +1,48 @@
+# driftsim — `make help` lists the targets. `make run` and `make test` bootstrap .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXTRAS ?= dev
+
+.DEFAULT_GOAL := help
+
+$(STAMP): pyproject.toml
+	@echo ">> bootstrapping $(VENV) (first use, or pyproject.toml changed)"
+	@if command -v uv >/dev/null 2>&1; then \
+		uv venv --allow-existing --python $(PYTHON) $(VENV) && \
+		uv pip install --python $(PY) -e ".[$(EXTRAS)]"; \
+	else \
+		$(PYTHON) -m venv $(VENV) && \
+		$(PY) -m pip install -q --upgrade pip && \
+		$(PY) -m pip install -q -e ".[$(EXTRAS)]"; \
+	fi
+	@touch $(STAMP)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(STAMP) ## create .venv and install driftsim (editable) with the dev extra
+
+.PHONY: run
+run: $(STAMP) ## the main job: an Iris stream with drift, saved as a figure under outputs/
+	$(PY) -m simulator.demo
+
+.PHONY: test
+test: $(STAMP) ## run the test suite (unit, property, doctests); benchmarks excluded
+	$(PY) -m pytest -q
+
+.PHONY: bench
+bench: $(STAMP) ## run the pytest-benchmark suites in tests/benchmarks/ and print their tables
+	$(PY) -m pytest tests/benchmarks -q --benchmark-enable --benchmark-only --override-ini="addopts=-p no:cacheprovider" --benchmark-columns=min,mean,median,ops,rounds --benchmark-sort=name -s
+
+.PHONY: lint
+lint: $(STAMP) ## ruff check
+	$(PY) -m ruff check .
+
+.PHONY: clean
+clean: ## remove the virtual environment and outputs
+	rm -rf $(VENV) outputs multirun .benchmarks
