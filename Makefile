@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS ?= dev
+EXTRAS ?= dev,mlflow
 
 .DEFAULT_GOAL := help
 
@@ -33,6 +33,7 @@ run: $(STAMP) ## the main job: an Iris stream with drift, saved as a figure unde
 
 .PHONY: test
 test: $(STAMP) ## run the test suite (unit, property, doctests); benchmarks excluded
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 .PHONY: bench
