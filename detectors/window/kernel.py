@@ -1,0 +1,369 @@
+"""Multivariate two-sample tests on pairwise similarities: MMD and energy distance.
+
+Both compare whole rows, so they see changes in the joint distribution (e.g. a
+correlation flip) that per-feature tests miss, and both have no per-feature result
+(``TestResult.per_feature`` is ``None``).
+
+Their p-values come from a permutation test on the pooled sample: the statistic is
+a quadratic form ``aᵀMa`` in the window-membership indicator ``a`` of a fixed pooled
+matrix ``M`` (kernel values or distances), so all permutations are evaluated with
+one matrix product. The p-value ``(1 + #{permuted >= observed}) / (1 + P)`` is
+valid at any number of permutations P: its false-alarm rate is at most
+``alpha`` — exactly ``(⌈alpha·(P+1)⌉ − 1) / (P+1)``, 0.0498 for the default P = 200.
+Cost and memory grow as ``(n + m)²``: subsample references beyond a few thousand rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numba
+import numpy as np
+from scipy.spatial.distance import cdist
+
+from detectors.validation import check_in_range, check_int
+from detectors.window._ecdf import cdf_integrals, sorted_rows
+from detectors.window.base import BaseWindowTest
+from detectors.window.results import TestResult
+
+__all__ = ["MMD", "Energy", "permutation_p_value"]
+
+_MIN_SCALE = 1e-3
+# rows of the reference used for the median heuristic (seeded subsample beyond it)
+_MAX_BANDWIDTH_ROWS = 2000
+# permutations per matrix product: bounds the (n + m) × chunk work arrays
+_CHUNK = 256
+
+
+# reassociation lets the sums vectorise; it changes only the order of additions
+_FAST = {"reassoc", "nsz", "contract"}
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FAST)
+def _sum_distances(A, BT):
+    # Σ_ij ‖a_i − b_j‖ without materialising the (n, m) matrix; BT is B transposed,
+    # (d, m), so the innermost loop runs along contiguous memory
+    m = BT.shape[1]
+    sq = np.empty(m)
+    total = 0.0
+    for i in range(A.shape[0]):
+        sq[:] = 0.0
+        for k in range(A.shape[1]):
+            a = A[i, k]
+            for j in range(m):
+                diff = a - BT[k, j]
+                sq[j] += diff * diff
+        row = 0.0
+        for j in range(m):
+            row += math.sqrt(sq[j])
+        total += row
+    return total
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FAST)
+def _sum_distances_within(AT):
+    # Σ_ij ‖a_i − a_j‖ over all ordered pairs, from the pairs i < j; AT is (d, n)
+    n = AT.shape[1]
+    sq = np.empty(n)
+    total = 0.0
+    for i in range(n - 1):
+        sq[i + 1 :] = 0.0
+        for k in range(AT.shape[0]):
+            a = AT[k, i]
+            for j in range(i + 1, n):
+                diff = a - AT[k, j]
+                sq[j] += diff * diff
+        row = 0.0
+        for j in range(i + 1, n):
+            row += math.sqrt(sq[j])
+        total += row
+    return 2.0 * total
+
+
+def permutation_p_value(
+    M: np.ndarray,
+    m: int,
+    statistic: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    n_permutations: int,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    """Observed statistic and permutation p-value of a quadratic-form two-sample statistic.
+
+    Parameters
+    ----------
+    M
+        Symmetric (N, N) pooled matrix; the reference is rows ``0..N−m−1``, the
+        window the last ``m``.
+    m
+        Window size.
+    statistic
+        ``statistic(q, s)`` → array of statistics, where for a window indicator
+        ``a``, ``q = aᵀMa`` and ``s = aᵀM1`` (vectorised over permutations).
+    n_permutations
+        Random relabellings P.
+    rng
+        Source of the permutations.
+
+    Returns
+    -------
+    (observed, p_value)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> M = np.abs(np.subtract.outer(np.arange(6.0), np.arange(6.0)))
+    >>> stat = lambda q, s: s - q  # sum of reference-window distances
+    >>> obs, p = permutation_p_value(M, 3, stat, 99, np.random.default_rng(0))
+    >>> obs, p  # the split {0,1,2} | {3,4,5} is the most extreme of all
+    (27.0, 0.1)
+    """
+    big_n = M.shape[0]
+    row_sums = M.sum(axis=1)
+    a = np.zeros(big_n)
+    a[big_n - m :] = 1.0
+    observed = float(statistic(np.array([a @ M @ a]), np.array([a @ row_sums]))[0])
+    # permuted statistics are computed along another path (a matrix product), so a
+    # relabelling that ties with the observed one may differ from it by rounding;
+    # count it as a tie (scipy's permutation_test does the same)
+    tol = 1e-10 * float(np.abs(M).mean())
+    exceed = 0
+    done = 0
+    while done < n_permutations:
+        size = min(_CHUNK, n_permutations - done)
+        labels = np.tile(a, (size, 1))
+        A = rng.permuted(labels, axis=1).T  # (N, size)
+        q = np.einsum("ij,ij->j", A, M @ A)
+        s = row_sums @ A
+        exceed += int(np.count_nonzero(statistic(q, s) >= observed - tol))
+        done += size
+    return observed, (1.0 + exceed) / (1.0 + n_permutations)
+
+
+class _PairwiseTest(BaseWindowTest):
+    """Shared parameters and input scaling of MMD and Energy."""
+
+    seed: int | None
+    standardize: bool
+
+    def _check_common(self, seed: int | None, standardize: bool) -> None:
+        if seed is not None:
+            check_int("seed", seed, low=0)
+        if not isinstance(standardize, (bool, np.bool_)):
+            raise ValueError(f"standardize must be True or False, got {standardize!r}")
+
+    def _fit_scale(self, X: np.ndarray) -> np.ndarray:
+        self._scale = np.maximum(X.std(axis=0), _MIN_SCALE) if self.standardize else None
+        return self._scaled(X)
+
+    def _scaled(self, X: np.ndarray) -> np.ndarray:
+        return X / self._scale if self._scale is not None else X
+
+
+class MMD(_PairwiseTest):
+    """Maximum Mean Discrepancy test with an RBF kernel and a permutation p-value.
+
+    The statistic is the unbiased estimate of MMD² (Gretton et al. 2012) with the
+    kernel ``k(x, y) = exp(−‖x − y‖² / (2σ²))``; it can be slightly negative when
+    there is no drift. ``σ`` is set at ``fit`` by the median heuristic: σ² is the
+    median squared distance between reference rows (at most 2,000 of them, a seeded
+    subsample beyond), as alibi-detect does by default. Keeping σ fixed per
+    reference keeps the permutation test exact. If that median is 0 (mostly tied
+    rows), the mean nonzero squared distance is used, and 1 if all rows are equal.
+
+    Parameters
+    ----------
+    alpha
+        Significance level: drift when the p-value is below it.
+    n_permutations
+        Permutations for the p-value (>= 1). Its resolution is ``1 / (P + 1)``.
+    bandwidth
+        σ, to skip the median heuristic.
+    standardize
+        Divide each feature by its reference standard deviation first (floored at
+        1e-3), so that features on large scales do not dominate the distance.
+    seed
+        Seed of the bandwidth subsample and of the permutations; every ``test``
+        starts from it, so a result depends only on the data. ``None``: fresh entropy.
+    feature_names
+        Accepted for a uniform interface; MMD has no per-feature result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(9)
+    >>> cov = [[1.0, 0.8], [0.8, 1.0]]
+    >>> mmd = MMD(seed=1).fit(rng.multivariate_normal([0, 0], cov, size=300))
+    >>> flipped = rng.multivariate_normal([0, 0], [[1.0, -0.8], [-0.8, 1.0]], size=300)
+    >>> result = mmd.test(flipped)  # same marginals, correlation flipped
+    >>> result.drift, round(result.statistic, 4), round(result.p_value, 4)
+    (True, 0.0813, 0.005)
+    """
+
+    min_samples = 2
+
+    def __init__(
+        self,
+        alpha: float = 0.05,
+        n_permutations: int = 200,
+        bandwidth: float | None = None,
+        standardize: bool = False,
+        seed: int | None = 0,
+        feature_names: list[str] | None = None,
+    ) -> None:
+        self.alpha = check_in_range("alpha", alpha, low=0.0, high=1.0, low_inclusive=False)
+        self.n_permutations = check_int("n_permutations", n_permutations, low=1)
+        if bandwidth is not None:
+            check_in_range("bandwidth", bandwidth, low=0.0, low_inclusive=False)
+        self.bandwidth = bandwidth
+        self._check_common(seed, standardize)
+        self.standardize = standardize
+        self.seed = seed
+        self.feature_names = feature_names
+
+    def _fit(self, X: np.ndarray) -> None:
+        Xs = self._fit_scale(X)
+        if self.bandwidth is not None:
+            sigma2 = float(self.bandwidth) ** 2
+        else:
+            rows = Xs
+            if rows.shape[0] > _MAX_BANDWIDTH_ROWS:
+                pick = np.random.default_rng(self.seed).choice(
+                    rows.shape[0], _MAX_BANDWIDTH_ROWS, replace=False
+                )
+                rows = rows[pick]
+            sq = cdist(rows, rows, "sqeuclidean")[np.triu_indices(rows.shape[0], k=1)]
+            sigma2 = float(np.median(sq)) if sq.size else 0.0
+            if sigma2 == 0.0:
+                nonzero = sq[sq > 0.0]
+                sigma2 = float(nonzero.mean()) if nonzero.size else 1.0
+        self.bandwidth_ = float(np.sqrt(sigma2))
+        self._reference = Xs
+
+    def _test(self, W: np.ndarray) -> TestResult:
+        X = self._reference
+        Z = np.concatenate([X, self._scaled(W)], axis=0)
+        n, m = X.shape[0], W.shape[0]
+        K = cdist(Z, Z, "sqeuclidean")
+        K *= -1.0 / (2.0 * self.bandwidth_**2)
+        np.exp(K, out=K)
+        total = K.sum()
+
+        def mmd2(q: np.ndarray, s: np.ndarray) -> np.ndarray:
+            # q = Σ_ww k, s = Σ_ww k + Σ_wr k; the diagonal (k = 1) is left out of
+            # the within-sample sums for the unbiased estimate
+            s_ww, s_wr = q, s - q
+            s_rr = total - 2.0 * s + q
+            return (s_rr - n) / (n * (n - 1)) + (s_ww - m) / (m * (m - 1)) - 2.0 * s_wr / (n * m)
+
+        rng = np.random.default_rng(self.seed)
+        stat, p = permutation_p_value(K, m, mmd2, self.n_permutations, rng)
+        return TestResult(stat, p, float(self.alpha), p < self.alpha, None, "MMD", None)
+
+
+class Energy(_PairwiseTest):
+    """Energy-distance two-sample test (Székely & Rizzo), multivariate.
+
+    The statistic is ``sqrt(2·E‖X − Y‖ − E‖X − X'‖ − E‖Y − Y'‖)`` with Euclidean
+    norms and means over all pairs (a V-statistic); for one feature it equals
+    ``scipy.stats.energy_distance`` (computed then from the sorted samples in
+    O(n log n); several features need all pairwise distances).
+
+    With ``n_permutations > 0`` (default 200) the decision is ``p_value < alpha``
+    from a permutation test. With ``n_permutations=0`` there is no p-value and the
+    decision is ``statistic > threshold``; the statistic's no-drift level shrinks
+    like ``sqrt(1/n + 1/m)``, so such a threshold must be chosen for the window
+    size, and ``threshold`` is then required.
+
+    Parameters
+    ----------
+    alpha
+        Significance level of the permutation test.
+    n_permutations
+        Permutations (0: no p-value, decide by ``threshold``).
+    threshold
+        Distance above which a window drifts when ``n_permutations=0``.
+    standardize
+        Divide each feature by its reference standard deviation first (floored at 1e-3).
+    seed
+        Seed of the permutations (every ``test`` starts from it); ``None``: fresh entropy.
+    feature_names
+        Accepted for a uniform interface; energy has no per-feature result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(10)
+    >>> energy = Energy(seed=2).fit(rng.normal(size=(300, 3)))
+    >>> result = energy.test(rng.normal(0.3, 1.0, size=(200, 3)))
+    >>> result.drift, round(result.statistic, 4), round(result.p_value, 4)
+    (True, 0.3938, 0.005)
+    """
+
+    def __init__(
+        self,
+        alpha: float = 0.05,
+        n_permutations: int = 200,
+        threshold: float | None = None,
+        standardize: bool = False,
+        seed: int | None = 0,
+        feature_names: list[str] | None = None,
+    ) -> None:
+        self.alpha = check_in_range("alpha", alpha, low=0.0, high=1.0, low_inclusive=False)
+        self.n_permutations = check_int("n_permutations", n_permutations, low=0)
+        if threshold is not None:
+            check_in_range("threshold", threshold, low=0.0)
+        elif self.n_permutations == 0:
+            raise ValueError(
+                "Energy with n_permutations=0 has no p-value and needs a threshold "
+                "on the distance; got threshold=None"
+            )
+        self.threshold = threshold
+        self._check_common(seed, standardize)
+        self.standardize = standardize
+        self.seed = seed
+        self.feature_names = feature_names
+
+    def _fit(self, X: np.ndarray) -> None:
+        Xs = self._fit_scale(X)
+        self._reference = Xs
+        if Xs.shape[1] == 1:
+            self._ref_sorted = sorted_rows(Xs)
+        else:
+            # E‖X − X'‖ depends on the reference alone
+            self._ref_mean_dist = _sum_distances_within(np.ascontiguousarray(Xs.T)) / len(Xs) ** 2
+
+    def _statistic(self, W: np.ndarray) -> float:
+        X = self._reference
+        if X.shape[1] == 1:
+            l1, l2 = np.empty(1), np.empty(1)
+            cdf_integrals(self._ref_sorted, sorted_rows(W), l1, l2)
+            return float(np.sqrt(2.0 * l2[0]))
+        n, m = X.shape[0], W.shape[0]
+        WT = np.ascontiguousarray(W.T)
+        e2 = (
+            2.0 * _sum_distances(X, WT) / (n * m)
+            - self._ref_mean_dist
+            - _sum_distances_within(WT) / m**2
+        )
+        return float(np.sqrt(max(e2, 0.0)))
+
+    def _test(self, W: np.ndarray) -> TestResult:
+        Ws = self._scaled(W)
+        stat = self._statistic(Ws)
+        if self.n_permutations == 0:
+            thr = float(self.threshold)
+            return TestResult(stat, None, thr, stat > thr, None, "Energy", None)
+        Z = np.concatenate([self._reference, Ws], axis=0)
+        n, m = self._reference.shape[0], Ws.shape[0]
+        D = cdist(Z, Z)
+        total = D.sum()
+
+        def energy2(q: np.ndarray, s: np.ndarray) -> np.ndarray:
+            s_ww, s_wr = q, s - q
+            s_rr = total - 2.0 * s + q
+            return 2.0 * s_wr / (n * m) - s_rr / n**2 - s_ww / m**2
+
+        rng = np.random.default_rng(self.seed)
+        _, p = permutation_p_value(D, m, energy2, self.n_permutations, rng)
+        return TestResult(stat, p, float(self.alpha), p < self.alpha, None, "Energy", None)
