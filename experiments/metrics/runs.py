@@ -1,0 +1,136 @@
+"""Score one simulated run: its alerts against the drift events, and its recovery.
+
+Examples
+--------
+>>> from simulator.trace import TraceBuilder
+>>> b = TraceBuilder()
+>>> b.add_batch(0, [0] * 100, None, 1, [0] * 50 + [1] * 50)
+>>> _ = b.log(60, "alert", monitor="error")
+>>> trace = b.build(meta={"stream_events": [{"onset": 50, "end": 50, "harmful": True}]})
+>>> alert_times(trace)
+array([60])
+>>> s = score_run(trace, horizon=20, window=10)
+>>> s["detection_delay_mean"], s["false_alarms"], s["accuracy"], s["not_recovered"]
+(10.0, 0, 0.5, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from detectors.validation import check_int
+from experiments.metrics.detection import score_detections
+from experiments.metrics.recovery import _events_of, recovery
+from simulator.trace import Trace
+
+__all__ = ["alert_times", "score_run"]
+
+
+def alert_times(trace: Trace, monitor: str | Sequence[str] | None = None) -> np.ndarray:
+    """Sorted distinct times of the trace's ``alert`` events, optionally of some monitors.
+
+    Several monitors alerting at one sample are one alarm of the system, so times are
+    deduplicated. ``monitor`` is a name or a list of names; when the trace's meta lists
+    its ``monitors``, an unknown name is an error (a typo would silently score
+    nothing).
+
+    Examples
+    --------
+    >>> from simulator.trace import TraceBuilder
+    >>> b = TraceBuilder()
+    >>> for t, m in [(30, "ks"), (10, "ddm"), (30, "ddm")]:
+    ...     _ = b.log(t, "alert", monitor=m)
+    >>> trace = b.build(meta={"monitors": ["ddm", "ks"]})
+    >>> alert_times(trace), alert_times(trace, "ks")
+    (array([10, 30]), array([30]))
+    >>> alert_times(trace, "kswin")
+    Traceback (most recent call last):
+    ...
+    ValueError: monitor 'kswin' is not one of this run's monitors ['ddm', 'ks']
+    """
+    if not isinstance(trace, Trace):
+        raise ValueError(f"trace must be a simulator.trace.Trace, got {type(trace).__name__}")
+    names = None if monitor is None else [monitor] if isinstance(monitor, str) else list(monitor)
+    known = trace.meta.get("monitors")
+    if names is not None and known is not None:
+        for name in names:
+            if name not in known:
+                raise ValueError(
+                    f"monitor {name!r} is not one of this run's monitors {list(known)}"
+                )
+    times = [
+        e.time
+        for e in trace.events_of("alert")
+        if names is None or e.details.get("monitor") in names
+    ]
+    return np.unique(np.asarray(times, dtype=np.int64))
+
+
+def score_run(
+    trace: Trace,
+    events: Iterable[Any] | None = None,
+    n_samples: int | None = None,
+    horizon: int | None = None,
+    *,
+    oracle: Trace | None = None,
+    monitor: str | Sequence[str] | None = None,
+    window: int = 100,
+    epsilon: float = 0.02,
+    recovery_horizon: int | None = None,
+    costs: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Detection and recovery scores of one run, as one flat dict.
+
+    The keys of :func:`~experiments.metrics.detection.score_detections` for the
+    trace's alerts (:func:`alert_times`, filtered by ``monitor``), followed by those of
+    :func:`~experiments.metrics.recovery.recovery` without ``per_event``.
+
+    Parameters
+    ----------
+    trace
+        The run.
+    events
+        The stream's events; default ``trace.meta["stream_events"]``.
+    n_samples
+        Stream length; default (and it must equal) ``trace.n_samples``: a guard
+        against scoring a trace against another stream's events.
+    horizon
+        Detection horizon (``None``: unbounded).
+    oracle, window, epsilon, costs
+        As for :func:`~experiments.metrics.recovery.recovery`.
+    monitor
+        Score only these monitors' alerts (default: all of them).
+    recovery_horizon
+        ``horizon`` of :func:`~experiments.metrics.recovery.recovery`: recovery usually
+        takes longer than a useful detection, so it has its own bound.
+
+    Examples
+    --------
+    >>> from simulator.trace import TraceBuilder
+    >>> trace = TraceBuilder().build()
+    >>> score_run(trace, [], n_samples=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_samples is 10 but the trace has 0 samples
+    """
+    if not isinstance(trace, Trace):
+        raise ValueError(f"trace must be a simulator.trace.Trace, got {type(trace).__name__}")
+    n = trace.n_samples
+    if n_samples is not None and check_int("n_samples", n_samples, low=0) != n:
+        raise ValueError(f"n_samples is {n_samples} but the trace has {n} samples")
+    events = list(_events_of(trace, events))
+    detection = score_detections(alert_times(trace, monitor), events, n, horizon)
+    rec = recovery(
+        trace,
+        events,
+        oracle=oracle,
+        window=window,
+        epsilon=epsilon,
+        horizon=recovery_horizon,
+        costs=costs,
+    )
+    rec.pop("per_event")
+    return {**detection, **rec}
