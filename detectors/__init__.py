@@ -1,11 +1,95 @@
-"""driftsim detectors: streaming change detectors and window two-sample tests."""
+"""driftsim detectors: streaming change detectors and window two-sample tests.
 
-from detectors.base import BaseStreamingDetector, DriftDetector, StreamingDetector
-from detectors.page_hinkley import PageHinkley
+Two families behind small interfaces:
 
-__all__ = [
-    "BaseStreamingDetector",
-    "DriftDetector",
-    "PageHinkley",
-    "StreamingDetector",
-]
+* Streaming detectors consume one value per sample (``update`` / ``update_many``),
+  compiled with numba: :class:`DDM`, :class:`EDDM`, :class:`HDDM_A`,
+  :class:`HDDM_W`, :class:`FHDDM`, :class:`ADWIN`, :class:`PageHinkley`,
+  :class:`KSWIN`, :class:`CUSUM`, :class:`STEPD`, :class:`EWMAChart`; the baselines
+  :class:`NoDrift`, :class:`PeriodicAlarm`, :class:`RandomAlarm`; and
+  :class:`RiverDetector`, which wraps any river detector.
+* Window tests compare a window with a reference (``fit`` / ``test``): :class:`KS`,
+  :class:`CramerVonMises`, :class:`AndersonDarling`, :class:`ChiSquared`,
+  :class:`PSI`, :class:`Wasserstein`, :class:`JensenShannon`, :class:`Hellinger`,
+  :class:`MMD`, :class:`Energy`, :class:`ClassifierTest` and :class:`AutoTest`.
+
+:func:`calibrate` finds the threshold giving a target false-alarm rate.
+
+Names are imported on first use, so ``import detectors`` stays cheap and each
+detector's compiled kernel loads only when that detector is used.
+
+Examples
+--------
+>>> import numpy as np
+>>> import detectors
+>>> xs = np.r_[np.zeros(500), np.ones(500)]
+>>> detectors.ADWIN().update_many(xs)
+array([511])
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    # interfaces
+    "BaseStreamingDetector": "detectors.base",
+    "DriftDetector": "detectors.base",
+    "StreamingDetector": "detectors.base",
+    # streaming detectors
+    "ADWIN": "detectors.adwin",
+    "CUSUM": "detectors.cusum",
+    "DDM": "detectors.ddm",
+    "EDDM": "detectors.eddm",
+    "EWMAChart": "detectors.ewma_chart",
+    "FHDDM": "detectors.fhddm",
+    "HDDM_A": "detectors.hddm",
+    "HDDM_W": "detectors.hddm",
+    "KSWIN": "detectors.kswin",
+    "PageHinkley": "detectors.page_hinkley",
+    "STEPD": "detectors.stepd",
+    # baselines and river
+    "NoDrift": "detectors.baselines",
+    "PeriodicAlarm": "detectors.baselines",
+    "RandomAlarm": "detectors.baselines",
+    "RiverDetector": "detectors.river_adapter",
+    "river_detections": "detectors.river_adapter",
+    # window tests
+    "AndersonDarling": "detectors.window",
+    "AutoTest": "detectors.window",
+    "BaseWindowTest": "detectors.window",
+    "ChiSquared": "detectors.window",
+    "ClassifierTest": "detectors.window",
+    "CramerVonMises": "detectors.window",
+    "Energy": "detectors.window",
+    "FeatureResult": "detectors.window",
+    "Hellinger": "detectors.window",
+    "JensenShannon": "detectors.window",
+    "KS": "detectors.window",
+    "MMD": "detectors.window",
+    "NotFittedError": "detectors.window",
+    "PSI": "detectors.window",
+    "TestResult": "detectors.window",
+    "Wasserstein": "detectors.window",
+    "WindowTest": "detectors.window",
+    # calibration
+    "Calibration": "detectors.calibration",
+    "calibrate": "detectors.calibration",
+    "false_alarm_rate": "detectors.calibration",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'detectors' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -19,6 +19,7 @@ implementation of each method.
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
@@ -28,6 +29,7 @@ from detectors.validation import check_finite_array
 __all__ = [
     "BaseStreamingDetector",
     "DriftDetector",
+    "ParamsMixin",
     "StreamingDetector",
 ]
 
@@ -71,7 +73,61 @@ class StreamingDetector(DriftDetector, Protocol):
     def get_params(self) -> dict[str, Any]: ...
 
 
-class BaseStreamingDetector:
+class ParamsMixin:
+    """``get_params``, ``clone`` and ``repr`` from the ``__init__`` signature.
+
+    Every driftsim detector follows river's convention: each ``__init__`` argument is
+    stored, as given, under its own name, and mutable state lives elsewhere. That makes
+    parameters, clones and ``repr`` free. Shared by both detector families.
+
+    Examples
+    --------
+    >>> class Threshold(ParamsMixin):
+    ...     def __init__(self, level: float = 1.0) -> None:
+    ...         self.level = level
+    >>> Threshold(2.5)
+    Threshold(level=2.5)
+    >>> Threshold(2.5).clone(level=3.0).get_params()
+    {'level': 3.0}
+    """
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [
+            p.name
+            for p in sig.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, as given.
+
+        Examples
+        --------
+        >>> from detectors.window import KS
+        >>> KS(alpha=0.01).get_params()["alpha"]
+        0.01
+        """
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def clone(self, **overrides: Any) -> Self:
+        """A fresh, unfitted test with the same parameters, optionally some replaced.
+
+        Examples
+        --------
+        >>> from detectors.window import KS
+        >>> KS(alpha=0.01).clone(correction="fdr_bh")
+        KS(alpha=0.01, correction='fdr_bh', share=0.5, method='auto', feature_names=None)
+        """
+        return type(self)(**{**self.get_params(), **overrides})
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+class BaseStreamingDetector(ParamsMixin):
     """Shared machinery of the compiled streaming detectors.
 
     Subclasses set the class attributes ``binary`` (input must be 0/1) and
@@ -142,7 +198,7 @@ class BaseStreamingDetector:
             if bad.size:
                 raise ValueError(
                     f"{type(self).__name__} takes binary input (0 or 1); "
-                    f"got {arr[bad[0]]!r} at position {int(bad[0])}"
+                    f"got {float(arr[bad[0]])!r} at position {int(bad[0])}"
                 )
         if arr.size == 0:
             return (_EMPTY, _EMPTY) if warnings else _EMPTY
@@ -152,35 +208,22 @@ class BaseStreamingDetector:
         return (drifts, warns) if warnings else drifts
 
     def update(self, x: float) -> bool:
-        """Feed one value; return whether it triggered a drift (also in ``drift_detected``)."""
-        self.update_many(np.array([x], dtype=np.float64))
-        return self._drift_detected
+        """Feed one value; return whether it triggered a drift (also in ``drift_detected``).
 
-    # --- parameters ----------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor arguments, as given.
-
-        Examples
-        --------
-        >>> from detectors.page_hinkley import PageHinkley
-        >>> PageHinkley(threshold=20.0).get_params()["threshold"]
-        20.0
+        The same kernel as :meth:`update_many`, without the array checks: a scalar is
+        validated directly.
         """
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def clone(self, **overrides: Any) -> Self:
-        """A fresh detector with the same parameters, optionally some replaced."""
-        return type(self)(**{**self.get_params(), **overrides})
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+        value = float(x)
+        if not math.isfinite(value):
+            raise ValueError(
+                f"xs contains a non-finite value ({value}) at position 0; "
+                "all values must be finite"
+            )
+        if self.binary and value != 0.0 and value != 1.0:
+            raise ValueError(
+                f"{type(self).__name__} takes binary input (0 or 1); got {value!r} at position 0"
+            )
+        drifts, _, in_warning = self._process(np.array([value]))
+        self._drift_detected = bool(drifts.size)
+        self._warning_detected = bool(in_warning) and not self._drift_detected
+        return self._drift_detected

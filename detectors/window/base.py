@@ -22,12 +22,12 @@ Everything here is independent of the method:
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from detectors.base import ParamsMixin
 from detectors.validation import check_choice, check_finite_array, check_in_range
 from detectors.window.corrections import (
     DISTANCE_CORRECTIONS,
@@ -79,59 +79,6 @@ class WindowTest(Protocol):
     def get_params(self) -> dict[str, Any]: ...
 
     def clone(self, **overrides: Any) -> Self: ...
-
-
-class ParamsMixin:
-    """``get_params``, ``clone`` and ``repr`` from the ``__init__`` signature.
-
-    The same conventions as :class:`detectors.base.BaseStreamingDetector`: every
-    ``__init__`` argument is stored, as given, under its own name.
-
-    Examples
-    --------
-    >>> class Threshold(ParamsMixin):
-    ...     def __init__(self, level: float = 1.0) -> None:
-    ...         self.level = level
-    >>> Threshold(2.5)
-    Threshold(level=2.5)
-    >>> Threshold(2.5).clone(level=3.0).get_params()
-    {'level': 3.0}
-    """
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor arguments, as given.
-
-        Examples
-        --------
-        >>> from detectors.window import KS
-        >>> KS(alpha=0.01).get_params()["alpha"]
-        0.01
-        """
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def clone(self, **overrides: Any) -> Self:
-        """A fresh, unfitted test with the same parameters, optionally some replaced.
-
-        Examples
-        --------
-        >>> from detectors.window import KS
-        >>> KS(alpha=0.01).clone(correction="fdr_bh")
-        KS(alpha=0.01, correction='fdr_bh', share=0.5, method='auto', feature_names=None)
-        """
-        return type(self)(**{**self.get_params(), **overrides})
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
 
 
 def as_2d(name: str, values: Any) -> np.ndarray:

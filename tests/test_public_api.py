@@ -1,0 +1,32 @@
+"""Every name the packages export resolves, and the import itself stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import detectors
+import experiments
+import simulator
+
+
+@pytest.mark.parametrize(
+    "package", [detectors, simulator, experiments], ids=lambda p: p.__name__
+)
+def test_every_export_resolves(package):
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        package.Nope  # noqa: B018
+
+
+def test_import_does_not_load_numba_or_sklearn():
+    """``import detectors, simulator`` defers the heavy modules until a name is used."""
+    code = (
+        "import sys, detectors, simulator, experiments; "
+        "print(sorted(m for m in ('numba', 'sklearn', 'mlflow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
