@@ -1,0 +1,548 @@
+"""Retraining policies: what to do when monitors alert, or when the clock says so.
+
+A policy sees the alerts raised at one moment and a read-only view of the loop's
+state, and answers with a :class:`Decision`: ``none``, ``retrain`` (optionally on data
+since a given time), ``background`` (train a model now but hold it until a drift),
+or ``rollback``. Policies that act on the clock rather than on alerts (``Periodic``,
+``Oracle``, ``CostAware``'s checks) say when in :meth:`Policy.scheduled`, so the loop
+asks them at exactly those samples whatever its batch size.
+
+Provided: :class:`Never`, :class:`Periodic`, :class:`DriftTriggered`,
+:class:`PerformanceSLA`, :class:`WarningBackground`, :class:`CostAware` and
+:class:`Oracle` (retrains at each true harmful onset: the upper bound the others are
+compared with).
+
+Examples
+--------
+>>> from simulator.alerts import Alert
+>>> policy = DriftTriggered(cooldown=1000)
+>>> alert = Alert(700, "err", "ADWIN", "error", None, 0.5)
+>>> policy.decide(700, [alert], LoopStateView(time=700)).action
+'retrain'
+>>> later = Alert(900, "err", "ADWIN", "error", None, 0.5)
+>>> policy.decide(900, [later], LoopStateView(time=900, last_retrain=700)).action
+'none'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from detectors.base import ParamsMixin
+from detectors.validation import check_choice, check_in_range, check_int
+from simulator.alerts import Alert
+
+__all__ = [
+    "CostAware",
+    "Decision",
+    "DriftTriggered",
+    "LoopStateView",
+    "Never",
+    "Oracle",
+    "PerformanceSLA",
+    "Periodic",
+    "Policy",
+    "WarningBackground",
+    "make_policy",
+]
+
+Action = Literal["none", "retrain", "background", "rollback"]
+_ACTIONS = ("none", "retrain", "background", "rollback")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a policy wants done at one moment.
+
+    Attributes
+    ----------
+    action
+        ``"none"``, ``"retrain"``, ``"background"`` (train now, deploy on the next
+        drift) or ``"rollback"``.
+    since
+        For a retrain: train on labelled samples served at or after this time (the
+        job waits for enough of them); ``None`` means the most recent labels.
+    reason
+        A short human-readable reason, logged in the trace.
+    """
+
+    action: Action = "none"
+    since: int | None = None
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        check_choice("action", self.action, _ACTIONS)
+
+
+NONE = Decision()
+
+
+@dataclass
+class LoopStateView:
+    """What a policy may know about the loop at decision time (no ground truth).
+
+    The loop fills this in before each call; tests build it by hand.
+
+    Attributes
+    ----------
+    time
+        The current sample index.
+    last_retrain
+        Time of the last retrain trigger, or ``None``.
+    job_running
+        Whether a retraining job is in flight.
+    background_ready
+        Whether a background model is trained and waiting.
+    background_age
+        Samples since the waiting background model was trained (``None`` if none).
+    champion_accuracy
+        The champion's accuracy when it was validated (gate holdout or training data).
+    recent_accuracy
+        ``recent_accuracy(n)``: served accuracy over the last ``n`` revealed labels
+        (``nan`` when there are none).
+    labels_available
+        Revealed labels so far.
+    retrain_cost
+        Expected cost of one retraining job under the run's cost model.
+    error_cost
+        Cost of one wrong prediction under the run's cost model.
+    """
+
+    time: int = 0
+    last_retrain: int | None = None
+    job_running: bool = False
+    background_ready: bool = False
+    background_age: int | None = None
+    champion_accuracy: float = float("nan")
+    recent_accuracy: Callable[[int], float] = field(default=lambda n: float("nan"))
+    labels_available: int = 0
+    retrain_cost: float = 0.0
+    error_cost: float = 1.0
+
+
+class Policy(ParamsMixin):
+    """Base class: never acts. Subclasses override :meth:`decide` and maybe
+    :meth:`scheduled` and :meth:`reset`."""
+
+    def reset(
+        self,
+        *,
+        events: Sequence[Any] = (),
+        n_samples: int | None = None,
+        monitor_names: Sequence[str] = (),
+    ) -> None:
+        """Prepare for a new run; ``events`` are the stream's drift events (only the
+        oracle may look at them), ``monitor_names`` the run's monitors."""
+
+    def scheduled(self, start: int, stop: int) -> np.ndarray:
+        """Times in ``[start, stop)`` at which the policy wants to be asked even
+        without alerts."""
+        return np.empty(0, dtype=np.int64)
+
+    def own_monitors(self) -> list[Any]:
+        """Monitors the policy brings with it (e.g. an SLA rule); none by default."""
+        return []
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        """The decision at ``time`` given the alerts raised then."""
+        return NONE
+
+
+def _cooled(state: LoopStateView, cooldown: int) -> bool:
+    return state.last_retrain is None or state.time - state.last_retrain >= cooldown
+
+
+class Never(Policy):
+    """Never retrain: the model deployed first serves the whole stream.
+
+    Examples
+    --------
+    >>> Never().decide(10, [], LoopStateView()).action
+    'none'
+    """
+
+    def __init__(self) -> None:
+        pass
+
+
+class Periodic(Policy):
+    """Retrain every ``every`` samples, whatever the monitors say.
+
+    Parameters
+    ----------
+    every
+        Samples between retrains; the first happens at ``offset + every``.
+    offset
+        Shift of the schedule.
+
+    Examples
+    --------
+    >>> Periodic(every=1000).scheduled(0, 3500).tolist()
+    [1000, 2000, 3000]
+    """
+
+    def __init__(self, every: int = 1000, offset: int = 0) -> None:
+        self.every = check_int("every", every, low=1)
+        self.offset = check_int("offset", offset, low=0)
+
+    def scheduled(self, start: int, stop: int) -> np.ndarray:
+        first = self.offset + self.every
+        k_lo = max(0, -(-(start - first) // self.every))  # ceil division
+        k_hi = -(-(stop - first) // self.every)
+        return (first + self.every * np.arange(k_lo, max(k_lo, k_hi))).astype(np.int64)
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        if time >= self.offset + self.every and (time - self.offset) % self.every == 0:
+            return Decision("retrain", reason=f"periodic every {self.every}")
+        return NONE
+
+
+def _drift_alerts(alerts: Sequence[Alert], monitors: str | Sequence[str]) -> list[Alert]:
+    drifts = [a for a in alerts if a.kind == "drift"]
+    if isinstance(monitors, str):
+        return drifts
+    return [a for a in drifts if a.monitor in monitors]
+
+
+class DriftTriggered(Policy):
+    """Retrain when monitors raise a drift alert.
+
+    Parameters
+    ----------
+    monitors
+        ``"any"``: a drift alert from any monitor triggers; ``"all"``: every monitor
+        must have alerted since the last retrain; or a list of monitor names, any
+        of which triggers.
+    cooldown
+        Samples after a retrain during which alerts are ignored (one drift should
+        not start a job per detector).
+    data
+        ``"recent"``: train on the most recent labels; ``"since_alert"``: on labels of
+        samples served after the alert (the job waits for them).
+
+    Examples
+    --------
+    >>> from simulator.alerts import Alert
+    >>> p = DriftTriggered(monitors="all")
+    >>> p.reset(monitor_names=["a", "b"])
+    >>> p.decide(5, [Alert(5, "a", "KS", "features", None, 1.0)], LoopStateView(time=5)).action
+    'none'
+    >>> p.decide(9, [Alert(9, "b", "KS", "features", None, 1.0)], LoopStateView(time=9)).action
+    'retrain'
+    """
+
+    def __init__(
+        self,
+        monitors: str | Sequence[str] = "any",
+        cooldown: int = 0,
+        data: str = "recent",
+    ) -> None:
+        if isinstance(monitors, str):
+            check_choice("monitors", monitors, ("any", "all"))
+        else:
+            monitors = tuple(str(m) for m in monitors)
+            if not monitors:
+                raise ValueError("monitors must be 'any', 'all' or a non-empty list of names")
+        self.monitors = monitors
+        self.cooldown = check_int("cooldown", cooldown, low=0)
+        self.data = check_choice("data", data, ("recent", "since_alert"))
+        self.reset()
+
+    def reset(
+        self,
+        *,
+        events: Sequence[Any] = (),
+        n_samples: int | None = None,
+        monitor_names: Sequence[str] = (),
+    ) -> None:
+        self._names = tuple(monitor_names)
+        self._seen: set[str] = set()
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        fired = _drift_alerts(alerts, "any" if self.monitors == "all" else self.monitors)
+        if not fired:
+            return NONE
+        if self.monitors == "all":
+            self._seen.update(a.monitor for a in fired)
+            if not self._names or not set(self._names) <= self._seen:
+                return NONE
+        if not _cooled(state, self.cooldown) or state.job_running:
+            return NONE
+        self._seen.clear()
+        names = ", ".join(sorted({a.monitor for a in fired}))
+        since = time if self.data == "since_alert" else None
+        return Decision("retrain", since=since, reason=f"drift alert from {names}")
+
+
+class PerformanceSLA(Policy):
+    """Retrain when an SLA on a labelled metric breaks.
+
+    The policy brings its own monitor: an :class:`~simulator.monitors.SLARule` on
+    revealed labels (e.g. "F1 below 0.85 on 3 consecutive checks of 200 labelled
+    samples"), which the loop runs beside the other monitors; its breaches trigger
+    a retrain.
+
+    Parameters
+    ----------
+    metric, threshold, consecutive, check_size
+        The SLA rule (see :class:`~simulator.monitors.SLARule`).
+    cooldown
+        Samples after a retrain during which breaches are ignored.
+
+    Examples
+    --------
+    >>> policy = PerformanceSLA("f1", threshold=0.85, consecutive=3)
+    >>> [m.name for m in policy.own_monitors()]
+    ['sla:f1']
+    >>> from simulator.alerts import Alert
+    >>> breach = Alert(800, "sla:f1", "SLARule", "metric:f1", 0.81, 1.0)
+    >>> policy.decide(800, [breach], LoopStateView(time=800)).reason
+    'SLA breach: f1 0.810 < 0.85'
+    """
+
+    def __init__(
+        self,
+        metric: str = "f1",
+        threshold: float = 0.85,
+        consecutive: int = 3,
+        check_size: int = 200,
+        cooldown: int = 0,
+    ) -> None:
+        from simulator.monitors import SLARule
+
+        self._rule = SLARule(metric, threshold, consecutive, check_size)  # validates
+        self.metric = metric
+        self.threshold = threshold
+        self.consecutive = consecutive
+        self.check_size = check_size
+        self.cooldown = check_int("cooldown", cooldown, low=0)
+
+    @property
+    def monitor_name(self) -> str:
+        return f"sla:{self.metric}"
+
+    def own_monitors(self) -> list[Any]:
+        from simulator.monitors import Monitor
+
+        return [Monitor(f"metric:{self.metric}", self._rule.clone(), name=self.monitor_name)]
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        breaches = [a for a in alerts if a.kind == "drift" and a.monitor == self.monitor_name]
+        if not breaches or state.job_running or not _cooled(state, self.cooldown):
+            return NONE
+        value = breaches[0].statistic
+        return Decision(
+            "retrain", reason=f"SLA breach: {self.metric} {value:.3f} < {self.threshold}"
+        )
+
+
+class WarningBackground(Policy):
+    """Train a background model on a warning; swap it in on the drift that follows.
+
+    river's ``DriftRetrainingClassifier`` idea, with driftsim's validation gate in
+    between. A background model older than ``max_age`` samples when the drift comes
+    describes the world before the warning faded, not after the drift: it is dropped,
+    and the policy retrains on data from the drift on instead (as it does when no
+    background model is ready).
+
+    Parameters
+    ----------
+    max_age
+        Samples a background model stays usable after it was trained.
+    cooldown
+        Samples after a retrain during which drifts are ignored.
+
+    Examples
+    --------
+    >>> from simulator.alerts import Alert
+    >>> p = WarningBackground(max_age=300)
+    >>> warn = Alert(400, "err", "DDM", "error", None, 0.2, kind="warning")
+    >>> p.decide(400, [warn], LoopStateView(time=400)).action
+    'background'
+    >>> drift = Alert(450, "err", "DDM", "error", None, 0.9)
+    >>> p.decide(450, [drift], LoopStateView(time=450, background_ready=True,
+    ...                                       background_age=50))
+    Decision(action='retrain', since=None, reason='drift after warning: swap')
+    >>> p.decide(950, [drift], LoopStateView(time=950, background_ready=True,
+    ...                                       background_age=550)).since
+    950
+    """
+
+    def __init__(self, max_age: int = 500, cooldown: int = 0) -> None:
+        self.max_age = check_int("max_age", max_age, low=0)
+        self.cooldown = check_int("cooldown", cooldown, low=0)
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        if any(a.kind == "drift" for a in alerts):
+            if not _cooled(state, self.cooldown):
+                return NONE
+            fresh = state.background_ready and (state.background_age or 0) <= self.max_age
+            if fresh:
+                return Decision("retrain", reason="drift after warning: swap")
+            if state.job_running:
+                return NONE
+            return Decision("retrain", since=time, reason="drift, no fresh background model")
+        if any(a.kind == "warning" for a in alerts) and not state.job_running:
+            if not state.background_ready or (state.background_age or 0) > self.max_age:
+                return Decision("background", reason="warning zone entered")
+        return NONE
+
+
+class CostAware(Policy):
+    """Retrain when the expected cost of staying exceeds the cost of retraining.
+
+    At each check (every ``check_every`` samples, and on every drift alert) the policy
+    estimates the accuracy lost since the champion was validated from revealed labels
+    only — ``max(0, champion_accuracy - recent_accuracy(window))`` — and prices it
+    over the next ``horizon`` samples: ``loss = drop × horizon × error_cost ×
+    impact``. It retrains when ``loss`` exceeds the run's retraining cost. Drift alerts
+    add evidence by lowering the bar in proportion to their severity
+    (``alert_weight``).
+
+    Parameters
+    ----------
+    horizon
+        Samples over which degraded accuracy would keep costing.
+    impact
+        Business impact multiplier on the cost of an error.
+    window
+        Revealed labels used to estimate the recent accuracy.
+    check_every
+        Samples between scheduled checks.
+    alert_weight
+        How much a severity-1 alert lowers the retraining bar (0 = alerts ignored).
+    cooldown
+        Samples after a retrain during which no retrain starts.
+
+    Examples
+    --------
+    >>> state = LoopStateView(time=3000, champion_accuracy=0.95,
+    ...                       recent_accuracy=lambda n: 0.70, retrain_cost=50.0)
+    >>> CostAware(horizon=1000).decide(3000, [], state).action
+    'retrain'
+    >>> state.recent_accuracy = lambda n: 0.94
+    >>> CostAware(horizon=1000).decide(3000, [], state).action
+    'none'
+    """
+
+    def __init__(
+        self,
+        horizon: int = 2000,
+        impact: float = 1.0,
+        window: int = 200,
+        check_every: int = 250,
+        alert_weight: float = 0.5,
+        cooldown: int = 0,
+    ) -> None:
+        self.horizon = check_int("horizon", horizon, low=1)
+        self.impact = check_in_range("impact", impact, low=0.0)
+        self.window = check_int("window", window, low=1)
+        self.check_every = check_int("check_every", check_every, low=1)
+        self.alert_weight = check_in_range("alert_weight", alert_weight, low=0.0, high=1.0)
+        self.cooldown = check_int("cooldown", cooldown, low=0)
+
+    def scheduled(self, start: int, stop: int) -> np.ndarray:
+        return Periodic(self.check_every).scheduled(start, stop)
+
+    def expected_loss(self, state: LoopStateView) -> float:
+        """Cost of keeping the champion for ``horizon`` more samples, from evidence."""
+        recent = state.recent_accuracy(self.window)
+        if not np.isfinite(recent) or not np.isfinite(state.champion_accuracy):
+            return 0.0
+        drop = max(0.0, state.champion_accuracy - recent)
+        return drop * self.horizon * state.error_cost * self.impact
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        if state.job_running or not _cooled(state, self.cooldown):
+            return NONE
+        severity = max((a.severity for a in alerts if a.kind == "drift"), default=0.0)
+        bar = state.retrain_cost * (1.0 - self.alert_weight * float(severity))
+        loss = self.expected_loss(state)
+        if loss > bar and loss > 0:
+            return Decision("retrain", reason=f"expected loss {loss:.1f} > cost {bar:.1f}")
+        return NONE
+
+
+class Oracle(Policy):
+    """Retrain at each true harmful drift onset, on data from after the drift settles.
+
+    It knows the ground truth (the stream's events) and nothing else: retraining
+    still waits for labels, takes the same latency and obeys the same data rules,
+    so it is the upper bound every realistic policy is compared with. For a gradual
+    or incremental drift it trains on samples from after the transition ends
+    (``event.end``), since a model fitted to the mixture would fit neither concept.
+
+    Parameters
+    ----------
+    harmful_only
+        Retrain only at events flagged harmful (default) or at every onset.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> oracle = Oracle()
+    >>> oracle.reset(events=[E(onset=2000, end=2500, harmful=True),
+    ...                      E(onset=3000, end=3000, harmful=False)])
+    >>> oracle.scheduled(0, 5000).tolist()
+    [2000]
+    >>> oracle.decide(2000, [], LoopStateView(time=2000)).since
+    2500
+    """
+
+    def __init__(self, harmful_only: bool = True) -> None:
+        self.harmful_only = bool(harmful_only)
+        self._since: dict[int, int] = {}
+        self._onsets = np.empty(0, dtype=np.int64)
+
+    def reset(
+        self,
+        *,
+        events: Sequence[Any] = (),
+        n_samples: int | None = None,
+        monitor_names: Sequence[str] = (),
+    ) -> None:
+        self._since = {}
+        for e in events:
+            if e.harmful or not self.harmful_only:
+                end = int(getattr(e, "end", e.onset))
+                self._since[int(e.onset)] = max(end, self._since.get(int(e.onset), end))
+        self._onsets = np.asarray(sorted(self._since), dtype=np.int64)
+
+    def scheduled(self, start: int, stop: int) -> np.ndarray:
+        return self._onsets[(self._onsets >= start) & (self._onsets < stop)]
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        if time in self._since:
+            return Decision("retrain", since=self._since[time], reason="true drift onset")
+        return NONE
+
+
+_POLICIES: dict[str, type[Policy]] = {
+    "never": Never,
+    "periodic": Periodic,
+    "drift_triggered": DriftTriggered,
+    "performance_sla": PerformanceSLA,
+    "warning_background": WarningBackground,
+    "cost_aware": CostAware,
+    "oracle": Oracle,
+}
+
+
+def make_policy(name: str, **params: Any) -> Policy:
+    """Build a policy by its config name.
+
+    Examples
+    --------
+    >>> make_policy("periodic", every=500)
+    Periodic(every=500, offset=0)
+    >>> make_policy("sometimes")
+    Traceback (most recent call last):
+    ...
+    ValueError: policy must be one of ['never', 'periodic', ...], got 'sometimes'
+    """
+    check_choice("policy", name, list(_POLICIES))
+    return _POLICIES[name](**params)
