@@ -28,13 +28,21 @@ help: ## list the targets
 install: $(STAMP) ## create .venv and install driftsim (editable) with the dev extra
 
 .PHONY: run
-run: $(STAMP) ## the main job: an Iris stream with drift, saved as a figure under outputs/
-	$(PY) -m simulator.demo
+run: $(STAMP) ## the main job: detectors and policies compared on Iris; tables, figures, HTML report
+	MPLBACKEND=Agg $(PY) -m experiments.main
 
 .PHONY: test
 test: $(STAMP) ## run the test suite (unit, property, doctests); benchmarks excluded
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+.PHONY: demo
+demo: $(STAMP) ## a drifting Iris stream and a frozen model's accuracy, as one figure
+	MPLBACKEND=Agg $(PY) -m simulator.demo
+
+.PHONY: benchmark
+benchmark: $(STAMP) ## the standard detector benchmark sweep (5 datasets x 13 scenarios x 5 seeds)
+	MPLBACKEND=Agg $(PY) -m experiments.run -m experiment=benchmark
 
 .PHONY: bench
 bench: $(STAMP) ## run the pytest-benchmark suites in tests/benchmarks/ and print their tables

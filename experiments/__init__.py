@@ -1,0 +1,63 @@
+"""driftsim experiments: scoring, the Hydra app, sweeps, aggregation, figures, reports.
+
+* :mod:`experiments.metrics` — pure scoring functions (detection delay, false-alarm
+  rate, MTFA/MTD/MDR/MTR, recovery against the oracle, cost).
+* :func:`run` / :func:`compose` — one simulated deployment from a Hydra config
+  (``python -m experiments.run``); :func:`aggregate` — a sweep folder into tables,
+  figures and an HTML report (``python -m experiments.aggregate DIR``).
+* :mod:`experiments.plots` and :func:`write_report` — the standard figures and report.
+
+Names are imported on first use, so ``import experiments`` stays cheap.
+
+Examples
+--------
+>>> import experiments
+>>> experiments.score_detections([2100], [{"onset": 2000, "harmful": True}], 5000,
+...                              horizon=500)["detection_delay_mean"]
+100.0
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "compose": "experiments.run",
+    "run": "experiments.run",
+    "build": "experiments.run",
+    "aggregate": "experiments.aggregate",
+    "collect": "experiments.aggregate",
+    "summarise": "experiments.aggregate",
+    "calibrate_detectors": "experiments.calibrated",
+    "null_error_streams": "experiments.calibrated",
+    "write_report": "experiments.report",
+    "timeline": "experiments.plots",
+    "threshold_tradeoff": "experiments.plots",
+    "recovery_curves": "experiments.plots",
+    "policy_bars": "experiments.plots",
+    "heatmap": "experiments.plots",
+    "calibration_plot": "experiments.plots",
+}
+for _name in (
+    "DetectionMatch", "alert_times", "baseline_alarms", "detection_delays",
+    "false_alarm_rate", "match_alarms", "mdr", "mtd", "mtfa", "mtr", "precision", "recall",
+    "recovery", "rolling_accuracy", "run_costs", "score_detections", "score_run",
+    "score_with_baselines", "time_to_recover",
+):
+    _EXPORTS[_name] = "experiments.metrics"
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

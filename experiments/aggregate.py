@@ -1,0 +1,337 @@
+"""Gather a sweep's results into tidy tables, the standard figures and a report.
+
+``python -m experiments.aggregate DIR`` (also run by a Hydra callback at the end of
+every ``--multirun``) reads every ``result.json`` below ``DIR`` and writes:
+
+* ``summary.csv`` — one tidy row per run and detector: the detector's scores, the
+  baselines' scores at the same alarm rate (rows named ``baseline:never``,
+  ``baseline:periodic``, ``baseline:random``), and the run's recovery and cost;
+* ``summary.md`` — mean and 95 % confidence interval over seeds per configuration;
+* figures — the threshold trade-off (delay against false-alarm rate), a detector ×
+  scenario heat map, recovery per policy; and ``report.html`` with all of it.
+
+Examples
+--------
+>>> import tempfile
+>>> from experiments.run import compose, run
+>>> with tempfile.TemporaryDirectory() as d:
+...     for seed in (0, 1):
+...         cfg = compose(["drift=abrupt_concept", "n_samples=3000", "policy=never",
+...                        f"seed={seed}", "score.oracle=false", "plot=false"])
+...         _ = run(cfg, output_dir=f"{d}/{seed}")
+...     rows = collect(d)
+>>> sorted(rows["detector"].unique())
+['ADWIN', 'baseline:never', 'baseline:periodic', 'baseline:random']
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["THRESHOLD_PARAMS", "aggregate", "collect", "main", "summarise"]
+
+#: The parameter that sets each detector's sensitivity: the x of a threshold sweep.
+THRESHOLD_PARAMS: dict[str, str] = {
+    "ADWIN": "delta",
+    "DDM": "drift_threshold",
+    "EDDM": "beta",
+    "HDDM_A": "drift_confidence",
+    "HDDM_W": "drift_confidence",
+    "FHDDM": "confidence_level",
+    "PageHinkley": "threshold",
+    "CUSUM": "h",
+    "KSWIN": "alpha",
+    "STEPD": "alpha_drift",
+    "EWMAChart": "arl0",
+    "PeriodicAlarm": "every",
+    "RandomAlarm": "rate",
+    "KS": "alpha",
+    "CramerVonMises": "alpha",
+    "AndersonDarling": "alpha",
+    "ChiSquared": "alpha",
+    "MMD": "alpha",
+    "Energy": "alpha",
+    "ClassifierTest": "alpha",
+    "PSI": "threshold",
+    "Wasserstein": "threshold",
+    "JensenShannon": "threshold",
+    "Hellinger": "threshold",
+}
+
+#: Detector scores kept per row (from ``experiments.metrics.score_detections``).
+DETECTION_COLUMNS = (
+    "alarms", "detections", "missed", "false_alarms", "repeat_alarms", "benign_alarms",
+    "false_alarm_rate", "detection_delay_mean", "detection_delay_from_end_mean",
+    "missed_detection_rate", "mtfa", "mtd", "mtr", "precision", "recall", "f1",
+)
+#: Run-level scores kept per row, prefixed ``run_``.
+RUN_COLUMNS = (
+    "accuracy", "accuracy_lost", "time_to_recover", "not_recovered", "max_drop",
+    "retrains", "labels", "errors", "total_cost",
+)
+#: What identifies a configuration (everything but the seed).
+CONFIG_COLUMNS = (
+    "dataset", "drift", "model", "policy", "signal", "label_delay", "detector",
+    "threshold_param", "threshold", "is_baseline",
+)
+SUMMARY_METRICS = (
+    "false_alarm_rate", "detection_delay_mean", "missed_detection_rate", "mtfa", "mtd",
+    "mtr", "run_accuracy", "run_accuracy_lost", "run_time_to_recover", "run_retrains",
+    "run_total_cost",
+)
+
+
+def _short(target: Any) -> str:
+    return str(target or "").rsplit(".", 1)[-1]
+
+
+def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    specs = {_short(config["detector"]["_target_"]): config["detector"]}
+    for name, spec in (config.get("extra_detectors") or {}).items():
+        if spec is not None:
+            specs[str(name)] = spec
+    return specs
+
+
+def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
+    config = result["config"]
+    base = {
+        "run": run,
+        "dataset": config["dataset"].get("name", _short(config["dataset"].get("_target_"))),
+        "drift": config["drift"].get("name", "drift"),
+        "model": _short(config["model"].get("_target_")),
+        "policy": _short(config["policy"].get("_target_")),
+        "signal": config["monitor"]["signal"],
+        "label_delay": json.dumps(config["loop"]["label_delay"]),
+        "seed": config["seed"],
+    }
+    run_metrics = {f"run_{k}": result["metrics"].get(k) for k in RUN_COLUMNS}
+    specs = _detector_specs(config)
+    for name, scores in result["monitors"].items():
+        spec = specs.get(name, {})
+        cls = _short(spec.get("_target_"))
+        param = THRESHOLD_PARAMS.get(cls)
+        yield {
+            **base,
+            "detector": name,
+            "detector_class": cls,
+            "threshold_param": param,
+            "threshold": spec.get(param) if param else None,
+            "is_baseline": cls in ("NoDrift", "PeriodicAlarm", "RandomAlarm"),
+            **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
+            **run_metrics,
+        }
+        for kind in ("never", "periodic", "random"):
+            yield {
+                **base,
+                "detector": f"baseline:{kind}",
+                "detector_class": kind,
+                "threshold_param": "matched_to",
+                "threshold": None,
+                "baseline_for": name,
+                "is_baseline": True,
+                **{k: scores[kind].get(k) for k in DETECTION_COLUMNS},
+                **{k: None for k in run_metrics},
+            }
+
+
+def collect(sweep_dir: str | Path) -> pd.DataFrame:
+    """One tidy row per run and detector (baselines included) from every
+    ``result.json`` below ``sweep_dir``.
+
+    Raises ``ValueError`` naming the folder when there is no result in it.
+    """
+    root = Path(sweep_dir)
+    paths = sorted(root.rglob("result.json"))
+    if not paths:
+        raise ValueError(f"no result.json below {str(root)!r}: is it a sweep folder?")
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        result = json.loads(path.read_text())
+        rows.extend(_rows_of(result, str(path.parent.relative_to(root))))
+    frame = pd.DataFrame(rows)
+    # Baselines at a matched rate are one per detector: name them apart in the summary.
+    mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
+    if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
+        frame.loc[mask, "detector"] = (
+            frame.loc[mask, "detector"] + " (" + frame.loc[mask, "baseline_for"] + ")"
+        )
+    return frame
+
+
+def _ci95(values: pd.Series) -> float:
+    """Half-width of a 95 % t-interval for the mean (nan with fewer than 2 values)."""
+    from scipy.stats import t
+
+    clean = values.dropna().astype(float)
+    n = clean.size
+    if n < 2:
+        return float("nan")
+    return float(t.ppf(0.975, n - 1) * clean.std(ddof=1) / math.sqrt(n))
+
+
+def summarise(rows: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95 % CI over seeds of the key metrics, per configuration.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"detector": ["a", "a"], "seed": [0, 1],
+    ...                      "false_alarm_rate": [1.0, 3.0]})
+    >>> summarise(rows)[["detector", "runs", "false_alarm_rate", "false_alarm_rate_ci"]]
+      detector  runs  false_alarm_rate  false_alarm_rate_ci
+    0        a     2               2.0            12.706205
+    """
+    keys = [c for c in CONFIG_COLUMNS if c in rows]
+    metrics = [m for m in SUMMARY_METRICS if m in rows]
+    # NaN keys (e.g. no threshold) must not drop rows from the grouping.
+    filled = rows.copy()
+    for key in keys:
+        filled[key] = filled[key].astype(object).where(filled[key].notna(), "–")
+    grouped = filled.groupby(keys, sort=True, dropna=False)
+    out = grouped.size().rename("runs").to_frame()
+    for metric in metrics:
+        values = grouped[metric]
+        out[metric] = values.mean()
+        out[f"{metric}_ci"] = values.agg(_ci95)
+    return out.reset_index()
+
+
+def _markdown(summary: pd.DataFrame) -> str:
+    keys = [c for c in CONFIG_COLUMNS if c in summary and summary[c].nunique() > 1]
+    keys = keys or ["detector"]
+    lines = ["| " + " | ".join([*keys, "runs", *SUMMARY_METRICS[:6]]) + " |",
+             "|" + "---|" * (len(keys) + 1 + 6)]
+    for _, row in summary.iterrows():
+        cells = [str(row[k]) for k in keys] + [str(row["runs"])]
+        for metric in SUMMARY_METRICS[:6]:
+            mean, ci = row.get(metric), row.get(f"{metric}_ci")
+            if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+                cells.append("–")
+            elif ci is None or math.isnan(ci):
+                cells.append(f"{mean:.3g}")
+            else:
+                cells.append(f"{mean:.3g} ± {ci:.2g}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str, Any]:
+    from experiments import plots
+
+    figures: dict[str, Any] = {}
+    sweeps = summary[~summary["is_baseline"].astype(bool) | summary["detector"].str.startswith(
+        "baseline:")]
+    thresholds = summary[summary["threshold"] != "–"].groupby("detector")["threshold"].nunique()
+    if (thresholds > 1).any():
+        tradeoff = sweeps.copy()
+        tradeoff["threshold"] = pd.to_numeric(tradeoff["threshold"], errors="coerce")
+        tradeoff["is_baseline"] = tradeoff["detector"].str.startswith("baseline:")
+        figures["threshold_tradeoff"] = plots.threshold_tradeoff(
+            tradeoff, path=root / "threshold_tradeoff.png"
+        )
+    if summary["drift"].nunique() > 1 and summary["detector"].nunique() > 1:
+        detectors = summary[~summary["detector"].str.startswith("baseline:")]
+        figures["heatmap"] = plots.heatmap(
+            detectors.groupby(["detector", "drift"], as_index=False)["mtr"].mean(),
+            value="mtr", path=root / "heatmap_mtr.png",
+        )
+        figures["heatmap_delay"] = plots.heatmap(
+            detectors.groupby(["detector", "drift"], as_index=False)[
+                "detection_delay_mean"].mean(),
+            value="detection_delay_mean", higher_is_better=False,
+            path=root / "heatmap_delay.png",
+        )
+    if rows["policy"].nunique() > 1:
+        per_policy = (
+            rows[~rows["detector"].str.startswith("baseline:")]
+            .drop_duplicates("run")
+            .groupby("policy")
+        )
+        bars = per_policy.agg(
+            accuracy_lost=("run_accuracy_lost", "mean"),
+            accuracy_lost_ci=("run_accuracy_lost", _ci95),
+            total_cost=("run_total_cost", "mean"),
+            total_cost_ci=("run_total_cost", _ci95),
+        ).reset_index()
+        figures["policies"] = plots.policy_bars(bars, path=root / "policies.png")
+        curves = _recovery_curves(rows, root)
+        if curves:
+            figures["recovery"] = plots.recovery_curves(
+                curves[0], onset=curves[1], path=root / "recovery.png"
+            )
+    return figures
+
+
+def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
+    """Mean rolling accuracy per policy around the first harmful onset, from traces."""
+    from simulator.trace import Trace
+
+    curves: dict[str, list[np.ndarray]] = {}
+    onset = None
+    for run, policy in rows.drop_duplicates("run")[["run", "policy"]].itertuples(index=False):
+        path = root / run / "trace.npz"
+        if not path.exists():
+            continue
+        trace = Trace.load(path)
+        harmful = [e["onset"] for e in trace.meta.get("stream_events", []) if e["harmful"]]
+        if not harmful:
+            continue
+        onset = harmful[0] if onset is None else onset
+        curves.setdefault(policy, []).append(trace.rolling_accuracy(100))
+    if not curves or onset is None:
+        return None
+    length = min(len(c) for runs in curves.values() for c in runs)
+    times = np.arange(length)
+    return {p: (times, np.mean([c[:length] for c in runs], axis=0))
+            for p, runs in curves.items()}, int(onset)
+
+
+def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = True) -> Path:
+    """Write ``summary.csv``, ``summary.md``, figures and ``report.html`` into
+    ``sweep_dir``; return the path of ``summary.csv``."""
+    root = Path(sweep_dir)
+    rows = collect(root)
+    summary = summarise(rows)
+    rows.to_csv(root / "summary.csv", index=False)
+    (root / "summary.md").write_text(_markdown(summary))
+    made = _figures(rows, summary, root) if figures else {}
+    if report:
+        from experiments.report import write_report
+
+        write_report(
+            root / "report.html",
+            title=f"driftsim sweep: {root.name}",
+            tables={"Summary (mean ± 95 % CI over seeds)": summary},
+            figures=made,
+            notes=[
+                f"{rows['run'].nunique()} runs, {len(rows)} rows; baselines fire at each "
+                "detector's own alarm rate.",
+                "False-alarm rate: false alarms per 1,000 drift-free samples. Delay: samples "
+                "from onset to the first alarm inside the detection horizon.",
+            ],
+        )
+    return root / "summary.csv"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m experiments.aggregate DIR``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sweep_dir", help="a sweep folder (multirun/<date>/<time>)")
+    parser.add_argument("--no-figures", action="store_true")
+    args = parser.parse_args(argv)
+    path = aggregate(args.sweep_dir, figures=not args.no_figures,
+                     report=not args.no_figures)
+    print(f"wrote {path}, {path.with_name('summary.md')}"
+          + ("" if args.no_figures else f" and {path.with_name('report.html')}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""Run one composed config: simulate, score, and write the results.
+
+``python -m experiments.run [overrides]`` is a thin ``@hydra.main`` over
+:func:`run`, which tests and notebooks call directly with a composed config. Into
+the output folder it writes ``result.json`` (the resolved config, every metric,
+timings and package versions; written atomically), ``trace.npz`` and
+``timeline.png``. A folder that already holds a ``result.json`` is not run again
+(``resume=true``, the default), so an interrupted sweep rerun with the same
+``hydra.sweep.dir`` only runs the jobs that had not finished.
+
+Examples
+--------
+>>> from experiments.run import compose
+>>> cfg = compose(["drift=abrupt_concept", "detector=page_hinkley", "n_samples=3000",
+...                "policy=never", "score.oracle=false"])
+>>> result = run(cfg, output_dir=None)
+>>> result["metrics"]["detections"], result["metrics"]["missed"]
+(1, 0)
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import hydra
+import numpy as np
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.files import atomic_write
+from experiments.schema import register, validate
+
+__all__ = ["CONF_DIR", "build", "compose", "main", "run", "write_json_atomic"]
+
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+register()
+
+
+def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
+    """Compose a config from ``conf/`` with Hydra's compose API (no output folder).
+
+    Examples
+    --------
+    >>> compose(["detector=ddm"]).detector._target_
+    'detectors.DDM'
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return hydra_compose(config_name=config_name, overrides=list(overrides))
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    """Write JSON to a temporary file beside ``path``, then rename it into place, so a
+    reader (or a resumed sweep) never sees half a file."""
+    text = json.dumps(payload, indent=2, default=_plain)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _nan_to_none(value: Any) -> Any:
+    """NaN (undefined) becomes null; ±inf (e.g. a perfect MTR) is kept, and Python's
+    json writes and reads it as ``Infinity``."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nan_to_none(v) for v in value]
+    return value
+
+
+def build(cfg: DictConfig) -> dict[str, Any]:
+    """Instantiate everything a run needs from ``cfg``: stream, model, monitors, policy
+    and the loop's keyword arguments (validated)."""
+    from simulator.monitors import Monitor
+    from simulator.stream import DriftStream
+
+    settings = validate(cfg)
+    dataset = instantiate(cfg.dataset)
+    scenario = instantiate(cfg.drift)
+    stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
+                         jitter=cfg.jitter)
+    detectors = {_detector_name(cfg.detector): instantiate(cfg.detector)}
+    for name, spec in (cfg.extra_detectors or {}).items():
+        if spec is not None:
+            detectors[str(name)] = instantiate(spec)
+    calibration: dict[str, Any] = {}
+    if cfg.get("calibration"):
+        detectors, calibration = _calibrate(cfg, dataset, detectors)
+    monitors = [
+        Monitor(cfg.monitor.signal, det, every=cfg.monitor.every, window=cfg.monitor.window,
+                name=name)
+        for name, det in detectors.items()
+    ]
+    return {
+        "stream": stream,
+        "model": instantiate(cfg.model),
+        "monitors": monitors,
+        "policy": instantiate(cfg.policy),
+        "settings": settings,
+        "calibration": calibration,
+    }
+
+
+def _calibrate(
+    cfg: DictConfig, dataset: Any, detectors: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from experiments.calibrated import calibrate_detectors, null_error_streams
+
+    if cfg.monitor.signal != "error":
+        raise ValueError(
+            f"calibration works on the error signal; monitor.signal is {cfg.monitor.signal!r}"
+        )
+    streams = null_error_streams(
+        dataset, instantiate(cfg.model), n_samples=cfg.calibration.null_samples,
+        initial_train=cfg.loop.initial_train, seed=cfg.seed, streams=cfg.calibration.streams,
+    )
+    return calibrate_detectors(detectors, streams, cfg.calibration.target_rate)
+
+
+def _detector_name(spec: Any) -> str:
+    return str(spec._target_).rsplit(".", 1)[-1]
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("driftsim", "numpy", "scipy", "scikit-learn", "river", "numba", "hydra-core"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, Any]:
+    """Simulate and score one config; write results into ``output_dir``.
+
+    Parameters
+    ----------
+    cfg
+        A composed config (see :func:`compose`).
+    output_dir
+        Where to write; ``"auto"`` means Hydra's output folder (inside
+        ``@hydra.main``), ``None`` writes nothing.
+
+    Returns
+    -------
+    dict
+        The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
+        all monitors together), ``monitors`` (per monitor, with the baselines at the
+        same alarm rate), ``events``, ``timings``, ``versions``, ``skipped``.
+    """
+    from experiments.metrics import score_run, score_with_baselines
+    from experiments.metrics.runs import alert_times
+    from simulator.loop import DeploymentLoop
+    from simulator.policies import Oracle
+
+    out = _resolve_output_dir(output_dir)
+    result_path = None if out is None else out / "result.json"
+    if result_path is not None and cfg.resume and result_path.exists():
+        result = json.loads(result_path.read_text())
+        result["skipped"] = True
+        return result
+
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    parts = build(cfg)
+    stream = parts["stream"]
+    timings["build"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    loop = DeploymentLoop(stream, parts["model"], parts["monitors"], parts["policy"],
+                          **parts["settings"])
+    trace = loop.run()
+    timings["simulate"] = time.perf_counter() - t
+
+    oracle_trace = None
+    if cfg.score.oracle:
+        t = time.perf_counter()
+        oracle_trace = DeploymentLoop(stream, instantiate(cfg.model), (), Oracle(),
+                                      **parts["settings"]).run()
+        timings["oracle"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    n, horizon = stream.n_samples, cfg.score.horizon
+    metrics = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
+                        window=cfg.score.window, epsilon=cfg.score.epsilon)
+    per_monitor = {
+        m.name: score_with_baselines(alert_times(trace, m.name), stream.events, n, horizon,
+                                     seed=cfg.seed)
+        for m in parts["monitors"]
+    }
+    timings["score"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+
+    result = _nan_to_none({
+        "config": OmegaConf.to_container(cfg, resolve=True),
+        "metrics": metrics,
+        "monitors": per_monitor,
+        "calibration": parts["calibration"],
+        "events": [dict(e) for e in trace.meta["stream_events"]],
+        "timings": timings,
+        "versions": _versions(),
+        "skipped": False,
+    })
+    if out is not None:
+        if cfg.save_trace:
+            trace.save(out / "trace.npz")
+        if cfg.plot:
+            from experiments.plots import timeline
+
+            timeline(trace, oracle=oracle_trace, path=out / "timeline.png",
+                     title=_title(cfg))
+        write_json_atomic(result_path, result)
+    return result
+
+
+def _title(cfg: DictConfig) -> str:
+    dataset = cfg.dataset.get("name", "data")
+    drift = cfg.drift.get("name", "drift")
+    return f"{dataset} / {drift} / {_detector_name(cfg.detector)} / seed {cfg.seed}"
+
+
+def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
+    if output_dir is None:
+        return None
+    if output_dir == "auto":
+        from hydra.core.hydra_config import HydraConfig
+
+        if not HydraConfig.initialized():
+            return None
+        return Path(HydraConfig.get().runtime.output_dir)
+    return Path(output_dir)
+
+
+@hydra.main(config_path="../conf", config_name="config", version_base="1.3")
+def main(cfg: DictConfig) -> float | None:
+    """Hydra entry point; returns the false-alarm rate (for sweepers that optimise)."""
+    result = run(cfg)
+    metrics = result["metrics"]
+    status = "skipped (result.json exists)" if result["skipped"] else "done"
+    print(
+        f"[driftsim] {_title(cfg)}: {status}; false alarms/1k = "
+        f"{metrics.get('false_alarm_rate')}, delay = {metrics.get('detection_delay_mean')}, "
+        f"accuracy = {metrics.get('accuracy')}"
+    )
+    return metrics.get("false_alarm_rate")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""Structured-config schema of a driftsim run, registered in Hydra's ConfigStore.
+
+``conf/config.yaml`` lists ``schema`` first in its defaults, so every composed config
+is checked against :class:`RunConfig`: an unknown key (``loop.batchsize=5``) or a
+wrong type (``seed=abc``) fails at compose time with Hydra's message naming the key.
+Values are then checked once more, before anything runs, by the simulator's own
+validated dataclasses (:func:`validate`), which name the field and its allowed range.
+
+The loop's sections reuse the fields of :mod:`simulator.loop_config` instead of
+restating them, so the schema and the simulator cannot drift apart.
+
+Examples
+--------
+>>> from omegaconf import OmegaConf
+>>> cfg = OmegaConf.structured(RunConfig)
+>>> cfg.loop.retrain.window, cfg.monitor.signal
+(500, 'error')
+>>> cfg.loop.batchsize = 5
+Traceback (most recent call last):
+...
+omegaconf.errors.ConfigAttributeError: Key 'batchsize' not in 'LoopSchema'
+...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from detectors.validation import check_choice, check_in_range, check_int
+from simulator.loop_config import (
+    ApprovalConfig,
+    CostModel,
+    DeploymentConfig,
+    GateConfig,
+    RetrainConfig,
+)
+
+__all__ = ["LoopSchema", "MonitorSchema", "RunConfig", "register", "validate"]
+
+
+def _mutable_twin(cls: type) -> type:
+    """A plain (non-frozen) dataclass with ``cls``'s fields, types and defaults.
+
+    OmegaConf makes configs built from frozen dataclasses read-only, which would
+    forbid command-line overrides; the validated frozen class is built at run time.
+    """
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (f.name, hints[f.name], field(default=f.default)) for f in dataclasses.fields(cls)
+    ]
+    return dataclasses.make_dataclass(f"{cls.__name__}Schema", fields)
+
+
+RetrainSchema = _mutable_twin(RetrainConfig)
+GateSchema = _mutable_twin(GateConfig)
+DeploymentSchema = _mutable_twin(DeploymentConfig)
+ApprovalSchema = _mutable_twin(ApprovalConfig)
+CostSchema = _mutable_twin(CostModel)
+
+
+@dataclass
+class MonitorSchema:
+    """How the run's detectors are bound: the signal and, for window tests, cadence."""
+
+    signal: str = "error"
+    every: int | None = None
+    window: int | None = None
+
+
+@dataclass
+class LoopSchema:
+    """Settings of :class:`simulator.loop.DeploymentLoop`."""
+
+    batch_size: int = 500
+    label_delay: Any = 0  # an int, or [low, high] for a uniform random delay
+    label_fraction: float = 1.0
+    initial_train: int = 500
+    criticality: str = "normal"
+    alert_cooldown: int = 0
+    retrain: Any = field(default_factory=RetrainSchema)
+    gate: Any = field(default_factory=GateSchema)
+    deployment: Any = field(default_factory=DeploymentSchema)
+    approval: Any = field(default_factory=ApprovalSchema)
+    costs: Any = field(default_factory=CostSchema)
+
+
+@dataclass
+class ScoreSchema:
+    """How a run is scored."""
+
+    horizon: int = 1000
+    oracle: bool = True  # also run the oracle policy, for recovery against it
+    window: int = 100
+    epsilon: float = 0.02
+
+
+@dataclass
+class CalibrationSchema:
+    """Calibrate every detector to ``target_rate`` false alarms per 1,000 samples on
+    ``null_samples`` drift-free samples of the served model's errors."""
+
+    target_rate: float = 0.5
+    null_samples: int = 40000
+    streams: int = 4
+
+
+@dataclass
+class RunConfig:
+    """One simulated deployment: what to stream, serve, watch and do; how to score it.
+
+    ``detector`` is the primary detector, bound to ``monitor.signal``;
+    ``extra_detectors`` (name → detector config) are bound to the same signal and
+    scored one by one, so a sweep can compare many detectors on one stream.
+    """
+
+    dataset: Any = None
+    drift: Any = None
+    model: Any = None
+    detector: Any = None
+    policy: Any = None
+    monitor: MonitorSchema = field(default_factory=MonitorSchema)
+    extra_detectors: dict[str, Any] = field(default_factory=dict)
+    loop: LoopSchema = field(default_factory=LoopSchema)
+    score: ScoreSchema = field(default_factory=ScoreSchema)
+    calibration: CalibrationSchema | None = None
+    seed: int = 0
+    n_samples: int = 5000
+    jitter: float = 0.05
+    plot: bool = True
+    save_trace: bool = True
+    resume: bool = True
+
+
+def register() -> None:
+    """Store the schema as ``schema`` (idempotent); ``experiments.run`` calls it."""
+    ConfigStore.instance().store(name="schema", node=RunConfig)
+
+
+def _section(cls: type, cfg: Any) -> Any:
+    return cls(**OmegaConf.to_container(cfg, resolve=True))
+
+
+def validate(cfg: DictConfig) -> dict[str, Any]:
+    """Build the simulator's validated settings from ``cfg.loop``; raise on bad values.
+
+    Returns the keyword arguments of :class:`~simulator.loop.DeploymentLoop` that come
+    from the config (everything but the stream, model, monitors and policy).
+
+    Examples
+    --------
+    >>> from omegaconf import OmegaConf
+    >>> cfg = OmegaConf.structured(RunConfig)
+    >>> validate(cfg)["retrain"].window
+    500
+    >>> cfg.loop.gate.holdout = 2.0
+    >>> validate(cfg)
+    Traceback (most recent call last):
+    ...
+    ValueError: holdout must be <= 0.9, got 2.0
+    """
+    loop = cfg.loop
+    delay = loop.label_delay
+    if OmegaConf.is_list(delay) or isinstance(delay, (list, tuple)):
+        delay = tuple(int(d) for d in delay)
+    else:
+        check_int("loop.label_delay", delay, low=0)
+    check_int("loop.batch_size", loop.batch_size, low=1)
+    check_in_range("loop.label_fraction", loop.label_fraction, low=0.0, high=1.0,
+                   low_inclusive=False)
+    check_int("loop.initial_train", loop.initial_train, low=10)
+    check_choice("loop.criticality", loop.criticality, ("normal", "high"))
+    check_int("n_samples", cfg.n_samples, low=1)
+    check_int("seed", cfg.seed, low=0)
+    check_int("score.horizon", cfg.score.horizon, low=1)
+    return {
+        "batch_size": loop.batch_size,
+        "label_delay": delay,
+        "label_fraction": loop.label_fraction,
+        "initial_train": loop.initial_train,
+        "criticality": loop.criticality,
+        "alert_cooldown": loop.alert_cooldown,
+        "retrain": _section(RetrainConfig, loop.retrain),
+        "gate": _section(GateConfig, loop.gate),
+        "deployment": _section(DeploymentConfig, loop.deployment),
+        "approval": _section(ApprovalConfig, loop.approval),
+        "costs": _section(CostModel, loop.costs),
+        "seed": cfg.seed,
+    }

@@ -1,0 +1,87 @@
+"""Every config in every group composes and instantiates; bad values fail clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra.errors import ConfigCompositionException
+from hydra.utils import instantiate
+from omegaconf.errors import ConfigAttributeError, ValidationError
+
+from experiments.run import CONF_DIR, build, compose
+from experiments.schema import validate
+from simulator.policies import Policy
+
+GROUPS = ("dataset", "drift", "model", "detector", "monitor", "policy")
+
+
+def _options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    "group,option", [(g, o) for g in ("model", "detector", "policy") for o in _options(g)]
+)
+def test_every_leaf_instantiates(group, option):
+    cfg = compose([f"{group}={option}"])
+    obj = instantiate(cfg[group])
+    if group == "model":
+        assert hasattr(obj, "fit") and hasattr(obj, "predict_proba")
+    elif group == "policy":
+        assert isinstance(obj, Policy)
+    else:
+        assert type(obj).__name__ == str(cfg[group]._target_).rsplit(".", 1)[-1]
+
+
+@pytest.mark.parametrize("option", _options("monitor"))
+def test_every_monitor_binds_a_matching_detector(option):
+    detector = "page_hinkley" if option in ("error", "loss", "feature", "confidence") else "ks"
+    overrides = [f"monitor={option}", f"detector={detector}", "n_samples=600", "drift=none"]
+    parts = build(compose(overrides))
+    assert parts["monitors"][0].signal == compose(overrides).monitor.signal
+
+
+@pytest.mark.parametrize("option", _options("experiment"))
+def test_every_experiment_overlay_composes_and_builds(option):
+    cfg = compose([f"experiment={option}"])
+    parts = build(cfg)
+    assert parts["monitors"]
+    assert validate(cfg)["retrain"].window >= 2
+
+
+def test_all_groups_are_covered():
+    """A new folder under conf/ must be added to the tests above."""
+    folders = {p.name for p in Path(CONF_DIR).iterdir() if p.is_dir()}
+    assert folders == {*GROUPS, "experiment"}
+    for group in GROUPS:
+        assert _options(group), group
+
+
+def test_typo_in_a_key_fails_at_compose_time():
+    with pytest.raises(ConfigCompositionException) as info:
+        compose(["loop.batchsize=5"])
+    assert "batchsize" in str(info.value.__cause__ or info.value)
+
+
+def test_wrong_type_fails_at_compose_time():
+    with pytest.raises((ConfigCompositionException, ValidationError)) as info:
+        compose(["seed=abc"])
+    assert "seed" in str(info.value.__cause__ or info.value)
+
+
+def test_out_of_range_value_fails_before_anything_runs():
+    with pytest.raises(ValueError, match=r"loop\.label_fraction must be > 0\.0"):
+        validate(compose(["loop.label_fraction=0"]))
+    with pytest.raises(ValueError, match=r"failure_rate must be <= 1\.0"):
+        validate(compose(["loop.retrain.failure_rate=2"]))
+
+
+def test_unknown_option_names_the_choices():
+    with pytest.raises(ConfigCompositionException, match="detector"):
+        compose(["detector=adwinn"])
+
+
+def test_nested_typo_fails():
+    with pytest.raises((ConfigCompositionException, ConfigAttributeError)):
+        compose(["loop.retrain.windw=3"])
