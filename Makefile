@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS ?= dev,mlflow
+EXTRAS ?= dev,mlflow,notebooks
 
 .DEFAULT_GOAL := help
 
@@ -39,6 +39,10 @@ test: $(STAMP) ## run the test suite (unit, property, doctests); benchmarks excl
 .PHONY: demo
 demo: $(STAMP) ## a drifting Iris stream and a frozen model's accuracy, as one figure
 	MPLBACKEND=Agg $(PY) -m simulator.demo
+
+.PHONY: notebooks
+notebooks: $(STAMP) ## build notebooks/*.ipynb from the jupytext .py sources (not committed)
+	$(PY) -m jupytext --to ipynb notebooks/[0-9]*.py
 
 .PHONY: benchmark
 benchmark: $(STAMP) ## the standard detector benchmark sweep (5 datasets x 13 scenarios x 5 seeds)

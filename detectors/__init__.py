@@ -29,8 +29,7 @@ array([511])
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from detectors.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     # interfaces
@@ -79,17 +78,4 @@ _EXPORTS: dict[str, str] = {
     "false_alarm_rate": "detectors.calibration",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'detectors' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = lazy_exports('detectors', _EXPORTS, globals())

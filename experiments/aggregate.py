@@ -227,13 +227,8 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
     from experiments import plots
 
     figures: dict[str, Any] = {}
-    sweeps = summary[~summary["is_baseline"].astype(bool) | summary["detector"].str.startswith(
-        "baseline:")]
-    thresholds = summary[summary["threshold"] != "–"].groupby("detector")["threshold"].nunique()
-    if (thresholds > 1).any():
-        tradeoff = sweeps.copy()
-        tradeoff["threshold"] = pd.to_numeric(tradeoff["threshold"], errors="coerce")
-        tradeoff["is_baseline"] = tradeoff["detector"].str.startswith("baseline:")
+    tradeoff = _tradeoff_rows(rows)
+    if tradeoff is not None:
         figures["threshold_tradeoff"] = plots.threshold_tradeoff(
             tradeoff, path=root / "threshold_tradeoff.png"
         )
@@ -268,6 +263,28 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
                 curves[0], onset=curves[1], path=root / "recovery.png"
             )
     return figures
+
+
+def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
+    """Rows for the delay-vs-false-alarm chart: detector runs under the ``Never`` policy
+    when there are any (other policies retrain, which changes what detectors see),
+    baselines pooled by kind (one legend entry each, one point per matched rate), and
+    confidence intervals only when there are enough seeds to make them informative."""
+    picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
+    picked = picked[~picked["detector"].str.startswith("baseline:never")].copy()
+    if picked.empty or not picked["false_alarm_rate"].notna().any():
+        return None
+    picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
+    baseline = picked["detector"].str.startswith("baseline:")
+    # A matched baseline's "threshold" is the detector it is matched to.
+    picked["threshold"] = picked["threshold"].astype(object)
+    picked.loc[baseline, "threshold"] = picked.loc[baseline, "baseline_for"]
+    summary = summarise(picked)
+    summary["threshold"] = pd.to_numeric(summary["threshold"], errors="coerce")
+    summary["is_baseline"] = summary["detector"].str.startswith("baseline:")
+    if summary["runs"].min() < 5:
+        summary = summary[[c for c in summary if not c.endswith("_ci")]]
+    return summary
 
 
 def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:

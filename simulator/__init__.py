@@ -21,8 +21,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from detectors.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "Dataset": "simulator.datasets",
@@ -72,17 +71,4 @@ _EXPORTS: dict[str, str] = {
     "WebhookSink": "simulator.alerts",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = lazy_exports('simulator', _EXPORTS, globals())

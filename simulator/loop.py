@@ -88,6 +88,8 @@ class _Job:
     background: bool
     reason: str
     attempt: int = 0
+    started: bool = False
+    cancelled: bool = False
     train_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     holdout_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
@@ -392,7 +394,7 @@ class DeploymentLoop:
             self._commit(segment)
             t = stop
         for _, _, kind, payload in sorted(self.events_):
-            if kind == "job_start" and isinstance(payload, _Job):
+            if kind == "job_start" and isinstance(payload, _Job) and not payload.cancelled:
                 self._log(self.n - 1, "retrain_skipped", job=payload.id,
                           reason="stream ended before the job could run")
         return self.trace_.build(meta=self._meta())
@@ -535,6 +537,12 @@ class DeploymentLoop:
             # The policy wants fresh data: the waiting background model is dropped.
         if decision.action == "background":
             self.background_ = None  # a newer background model replaces a stale one
+        if self.job_ is not None and not self.job_.started:
+            # Still waiting for its data: the newer decision (newer data) supersedes it.
+            self.job_.cancelled = True
+            self._log(t, "retrain_skipped", job=self.job_.id,
+                      reason=f"superseded before it started ({decision.reason})")
+            self.job_ = None
         if self.job_ is not None:
             self._log(t, "retrain_skipped", reason=f"a job is running ({decision.reason})")
             return
@@ -552,6 +560,9 @@ class DeploymentLoop:
         self._schedule(max(ready, t + 1), "job_start", job)
 
     def _on_job_start(self, t: int, job: _Job) -> None:
+        if job.cancelled:
+            return
+        job.started = True
         order = self._revealed_by(t)
         if job.since is not None:
             order = order[order >= job.since][: self.retrain.window]

@@ -468,13 +468,13 @@ class CostAware(Policy):
 
 
 class Oracle(Policy):
-    """Retrain at each true harmful drift onset, on data from after the drift settles.
+    """Retrain at each true harmful drift onset: the upper bound for other policies.
 
     It knows the ground truth (the stream's events) and nothing else: retraining
-    still waits for labels, takes the same latency and obeys the same data rules,
-    so it is the upper bound every realistic policy is compared with. For a gradual
-    or incremental drift it trains on samples from after the transition ends
-    (``event.end``), since a model fitted to the mixture would fit neither concept.
+    still waits for labels, takes the same latency and obeys the same data rules.
+    At each harmful onset it retrains on labels from the onset on; when the change
+    is a ramp (gradual or incremental) it retrains once more at the ramp's end, on
+    labels from then on, since a model fitted to the mixture fits neither concept.
 
     Parameters
     ----------
@@ -488,15 +488,14 @@ class Oracle(Policy):
     >>> oracle.reset(events=[E(onset=2000, end=2500, harmful=True),
     ...                      E(onset=3000, end=3000, harmful=False)])
     >>> oracle.scheduled(0, 5000).tolist()
-    [2000]
-    >>> oracle.decide(2000, [], LoopStateView(time=2000)).since
+    [2000, 2500]
+    >>> oracle.decide(2500, [], LoopStateView(time=2500)).since
     2500
     """
 
     def __init__(self, harmful_only: bool = True) -> None:
         self.harmful_only = bool(harmful_only)
-        self._since: dict[int, int] = {}
-        self._onsets = np.empty(0, dtype=np.int64)
+        self._times = np.empty(0, dtype=np.int64)
 
     def reset(
         self,
@@ -505,19 +504,19 @@ class Oracle(Policy):
         n_samples: int | None = None,
         monitor_names: Sequence[str] = (),
     ) -> None:
-        self._since = {}
+        times = set()
         for e in events:
             if e.harmful or not self.harmful_only:
-                end = int(getattr(e, "end", e.onset))
-                self._since[int(e.onset)] = max(end, self._since.get(int(e.onset), end))
-        self._onsets = np.asarray(sorted(self._since), dtype=np.int64)
+                times.add(int(e.onset))
+                times.add(int(getattr(e, "end", e.onset)))
+        self._times = np.asarray(sorted(times), dtype=np.int64)
 
     def scheduled(self, start: int, stop: int) -> np.ndarray:
-        return self._onsets[(self._onsets >= start) & (self._onsets < stop)]
+        return self._times[(self._times >= start) & (self._times < stop)]
 
     def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
-        if time in self._since:
-            return Decision("retrain", since=self._since[time], reason="true drift onset")
+        if time in self._times:
+            return Decision("retrain", since=time, reason="true drift onset or end")
         return NONE
 
 
