@@ -6,8 +6,9 @@ records stamped with the sample index at which they fired.
 
 Signals
 -------
-``error``, ``loss``
-    Label-based: the 0/1 error and the log loss of each served prediction. They only
+``error``, ``correct``, ``loss``
+    Label-based: the 0/1 error, its complement (1 = right: what FHDDM watches, as
+    river's does) and the log loss of each served prediction. They only
     reach the monitor when the label is revealed (after the label delay), in reveal
     order, and alerts carry the reveal time. Streaming detectors only.
 ``metric:<name>``
@@ -55,12 +56,12 @@ from simulator.alerts import Alert
 
 __all__ = ["Monitor", "Reference", "SLARule", "SignalHistory"]
 
-_LABEL_SIGNALS = ("error", "loss")
+_LABEL_SIGNALS = ("error", "correct", "loss")
 _DATA_SIGNALS = ("features", "prediction", "proba", "confidence")
 _MODEL_OUTPUT_SIGNALS = ("prediction", "proba", "confidence")
 _METRICS = ("accuracy", "f1", "precision", "recall", "balanced_accuracy")
 _ALLOWED_SIGNALS = (
-    "error, loss, features, prediction, proba, confidence, "
+    "error, correct, loss, features, prediction, proba, confidence, "
     "feature:<name>, proba:<class>, metric:<name>"
 )
 
@@ -258,7 +259,7 @@ class Monitor:
     >>> Monitor("temperature", PageHinkley())
     Traceback (most recent call last):
     ...
-    ValueError: signal must be one of error, loss, features, ...; got 'temperature'
+    ValueError: signal must be one of error, correct, loss, ...; got 'temperature'
     """
 
     def __init__(
@@ -403,6 +404,8 @@ class Monitor:
             ]
         if self._base == "error":
             values = (y_true != y_pred).astype(np.float64)
+        elif self._base == "correct":
+            values = (y_true == y_pred).astype(np.float64)
         else:
             values = -np.log(np.clip(p_true, 1e-15, 1.0))
         return self._streaming_alerts(values, times)

@@ -36,7 +36,8 @@ def test_every_leaf_instantiates(group, option):
 
 @pytest.mark.parametrize("option", _options("monitor"))
 def test_every_monitor_binds_a_matching_detector(option):
-    detector = "page_hinkley" if option in ("error", "loss", "feature", "confidence") else "ks"
+    streaming = ("error", "correct", "loss", "feature", "confidence")
+    detector = "page_hinkley" if option in streaming else "ks"
     overrides = [f"monitor={option}", f"detector={detector}", "n_samples=600", "drift=none"]
     parts = build(compose(overrides))
     assert parts["monitors"][0].signal == compose(overrides).monitor.signal

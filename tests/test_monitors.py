@@ -119,3 +119,19 @@ def test_sla_rule_checks_carry_across_calls():
     ]
     assert fired == [99, 199]
     assert rule.clone().get_params() == rule.get_params()
+
+
+def test_fhddm_watches_correctness_not_errors():
+    """river's FHDDM fires when the share of ones falls: it must watch ``correct``.
+    Fed the error bits instead it misses a rising error rate."""
+    from detectors import FHDDM
+
+    rng = np.random.default_rng(5)
+    wrong = np.r_[rng.random(2000) < 0.05, rng.random(2000) < 0.4]
+    times = np.arange(wrong.size)
+    y = np.zeros(wrong.size, dtype=np.int64)
+    pred = wrong.astype(np.int64)
+    on_correct = Monitor("correct", FHDDM()).observe_labels(times, y, pred, np.ones(wrong.size))
+    on_error = Monitor("error", FHDDM()).observe_labels(times, y, pred, np.ones(wrong.size))
+    assert on_correct and 2000 <= on_correct[0].time < 2300
+    assert not [a for a in on_error if a.time >= 2000]
