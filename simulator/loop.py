@@ -462,7 +462,8 @@ class DeploymentLoop:
         p_true = self.proba_[revealed, self.y_[revealed]]
         for m in self.monitors:
             alerts += m.observe_data(t, stop, self.history_)
-            alerts += m.observe_labels(times, self.y_[revealed], self.pred_[revealed], p_true)
+            alerts += m.observe_labels(times, self.y_[revealed], self.pred_[revealed], p_true,
+                                       samples=revealed)
         alerts.sort(key=lambda a: a.time)
 
         segment = _Segment(t, stop, prediction, proba, prediction == y, version, revealed,

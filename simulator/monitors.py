@@ -389,11 +389,26 @@ class Monitor:
         y_true: np.ndarray,
         y_pred: np.ndarray,
         p_true: np.ndarray,
+        *,
+        samples: np.ndarray | None = None,
     ) -> list[Alert]:
         """Feed labels revealed at ``times`` (sorted) for served predictions ``y_pred``
-        with probability ``p_true`` on the true class."""
+        with probability ``p_true`` on the true class.
+
+        ``samples`` are the indices of the labelled samples; labels of samples served
+        before the last re-baseline are dropped, since they judge the previous model
+        (a late label of the old model would otherwise read as a change of the new
+        one).
+        """
         if not self.needs_labels or times.size == 0:
             return []
+        if samples is not None:
+            keep = samples >= self._baseline_time
+            if not keep.all():
+                times, y_true = times[keep], y_true[keep]
+                y_pred, p_true = y_pred[keep], p_true[keep]
+            if times.size == 0:
+                return []
         if self.kind == "rule":
             fired = self.detector.update_many(y_true, y_pred)
             return [

@@ -135,3 +135,16 @@ def test_fhddm_watches_correctness_not_errors():
     on_error = Monitor("error", FHDDM()).observe_labels(times, y, pred, np.ones(wrong.size))
     assert on_correct and 2000 <= on_correct[0].time < 2300
     assert not [a for a in on_error if a.time >= 2000]
+
+
+def test_labels_of_the_previous_model_are_dropped_after_a_rebaseline():
+    """After a deployment at 1000, a late label of a sample served at 900 judged the old
+    model: it must not reach the new model's error monitor."""
+    m = Monitor("error", PageHinkley(threshold=1.0, min_instances=1))
+    m.rebaseline(reference(), 1000)
+    old = np.arange(900, 950)
+    y = np.zeros(50, dtype=np.int64)
+    pred = np.r_[np.zeros(25), np.ones(25)].astype(np.int64)  # right, then wrong
+    assert m.observe_labels(old + 200, y, pred, np.ones(50), samples=old) == []
+    new = np.arange(1000, 1050)
+    assert m.observe_labels(new + 200, y, pred, np.ones(50), samples=new)
