@@ -2,9 +2,12 @@
 
 * :mod:`experiments.metrics` — pure scoring functions (detection delay, false-alarm
   rate, MTFA/MTD/MDR/MTR, recovery against the oracle, cost).
-* :func:`run` / :func:`compose` — one simulated deployment from a Hydra config
-  (``python -m experiments.run``); :func:`aggregate` — a sweep folder into tables,
-  figures and an HTML report (``python -m experiments.aggregate DIR``).
+* :func:`run_experiment` / :func:`compose` — one simulated deployment from a Hydra
+  config (``python -m experiments.run``); :func:`aggregate_sweep` — a sweep folder into
+  tables, figures and an HTML report (``python -m experiments.aggregate DIR``). They are
+  ``experiments.run.run`` and ``experiments.aggregate.aggregate`` under names that do not
+  collide with their modules (a submodule import would rebind a package attribute of
+  the same name).
 * :mod:`experiments.plots` and :func:`write_report` — the standard figures and report.
 
 Names are imported on first use, so ``import experiments`` stays cheap.
@@ -23,9 +26,9 @@ from detectors.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "compose": "experiments.run",
-    "run": "experiments.run",
+    "run_experiment": "experiments.run",
     "build": "experiments.run",
-    "aggregate": "experiments.aggregate",
+    "aggregate_sweep": "experiments.aggregate",
     "collect": "experiments.aggregate",
     "summarise": "experiments.aggregate",
     "calibrate_detectors": "experiments.calibrated",

@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["THRESHOLD_PARAMS", "aggregate", "collect", "main", "summarise"]
+__all__ = [
+    "THRESHOLD_PARAMS",
+    "aggregate",
+    "aggregate_sweep",
+    "collect",
+    "main",
+    "summarise",
+]
 
 #: The parameter that sets each detector's sensitivity: the x of a threshold sweep.
 THRESHOLD_PARAMS: dict[str, str] = {
@@ -171,7 +178,8 @@ def _ci95(values: pd.Series) -> float:
     """Half-width of a 95 % t-interval for the mean (nan with fewer than 2 values)."""
     from scipy.stats import t
 
-    clean = values.dropna().astype(float)
+    clean = values.astype(float)
+    clean = clean[np.isfinite(clean)]
     n = clean.size
     if n < 2:
         return float("nan")
@@ -348,6 +356,9 @@ def main(argv: list[str] | None = None) -> None:
                      report=not args.no_figures)
     print(f"wrote {path}, {path.with_name('summary.md')}"
           + ("" if args.no_figures else f" and {path.with_name('report.html')}"))
+
+
+aggregate_sweep = aggregate  # the package-level name (``experiments.aggregate_sweep``)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,15 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.files import atomic_write
 from experiments.schema import register, validate
 
-__all__ = ["CONF_DIR", "build", "compose", "main", "run", "write_json_atomic"]
+__all__ = [
+    "CONF_DIR",
+    "build",
+    "compose",
+    "main",
+    "run",
+    "run_experiment",
+    "write_json_atomic",
+]
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 register()
@@ -261,6 +269,9 @@ def main(cfg: DictConfig) -> float | None:
         f"accuracy = {metrics.get('accuracy')}"
     )
     return metrics.get("false_alarm_rate")
+
+
+run_experiment = run  # the package-level name (``experiments.run_experiment``)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -18,6 +19,10 @@ import simulator
 def test_every_export_resolves(package):
     for name in package.__all__:
         assert getattr(package, name) is not None, name
+    # A submodule import rebinds a package attribute of the same name: no export may
+    # share its name with a submodule, or it would turn into the module.
+    for name in package.__all__:
+        assert not inspect.ismodule(getattr(package, name)), f"{package.__name__}.{name}"
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         package.Nope  # noqa: B018
 
