@@ -170,6 +170,18 @@ class BaseStreamingDetector(ParamsMixin):
         warning indices and whether the last element ended in the warning zone."""
         raise NotImplementedError
 
+    @staticmethod
+    def _run_kernel(
+        kernel: Any, xs: np.ndarray, *args: Any
+    ) -> tuple[np.ndarray, np.ndarray, tuple]:
+        """Call ``kernel(xs, *args, drift_out, warning_out)``, which writes indices into
+        the two preallocated arrays and returns ``(n_drift, n_warn, *extra)``; return
+        the filled parts and ``extra``."""
+        drifts = np.empty(xs.shape[0], dtype=np.int64)
+        warns = np.empty(xs.shape[0], dtype=np.int64)
+        n_drift, n_warn, *extra = kernel(xs, *args, drifts, warns)
+        return drifts[:n_drift].copy(), warns[:n_warn].copy(), tuple(extra)
+
     def update_many(
         self, xs: Any, *, warnings: bool = False
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -216,8 +228,7 @@ class BaseStreamingDetector(ParamsMixin):
         value = float(x)
         if not math.isfinite(value):
             raise ValueError(
-                f"xs contains a non-finite value ({value}) at position 0; "
-                "all values must be finite"
+                f"xs contains a non-finite value ({value}) at position 0; all values must be finite"
             )
         if self.binary and value != 0.0 and value != 1.0:
             raise ValueError(

@@ -122,15 +122,12 @@ class DDM(BaseStreamingDetector):
         self._state = _fresh_state()
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts = np.empty(xs.shape[0], dtype=np.int64)
-        warns = np.empty(xs.shape[0], dtype=np.int64)
-        n_drift, n_warn = _ddm_kernel(
+        drifts, warns, _ = self._run_kernel(
+            _ddm_kernel,
             xs,
             self._state,
             float(self.warm_start),
             float(self.warning_threshold),
             float(self.drift_threshold),
-            drifts,
-            warns,
         )
-        return drifts[:n_drift].copy(), warns[:n_warn].copy(), bool(self._state[_WARN])
+        return drifts, warns, bool(self._state[_WARN])

@@ -144,16 +144,13 @@ class EDDM(BaseStreamingDetector):
         self._state = _fresh_state()
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts = np.empty(xs.shape[0], dtype=np.int64)
-        warns = np.empty(xs.shape[0], dtype=np.int64)
-        n_drift, n_warn = _eddm_kernel(
+        drifts, warns, _ = self._run_kernel(
+            _eddm_kernel,
             xs,
             self._state,
             float(self.warm_start),
             float(self.alpha),
             float(self.beta),
             0.5,
-            drifts,
-            warns,
         )
-        return drifts[:n_drift].copy(), warns[:n_warn].copy(), bool(self._state[_WARN])
+        return drifts, warns, bool(self._state[_WARN])

@@ -329,15 +329,12 @@ class EWMAChart(BaseStreamingDetector):
         self._state = _fresh_state()
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts = np.empty(xs.shape[0], dtype=np.int64)
-        warns = np.empty(xs.shape[0], dtype=np.int64)
-        n_drift, n_warn = _ecdd_kernel(
+        drifts, warns, _ = self._run_kernel(
+            _ecdd_kernel,
             xs,
             self._state,
             float(self.warm_start),
             float(self.warning_level),
             *self._limit_args,
-            drifts,
-            warns,
         )
-        return drifts[:n_drift].copy(), warns[:n_warn].copy(), bool(self._state[_WARN])
+        return drifts, warns, bool(self._state[_WARN])

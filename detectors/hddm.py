@@ -140,20 +140,17 @@ class HDDM_A(BaseStreamingDetector):
         self._state = np.zeros(6)
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts = np.empty(xs.shape[0], dtype=np.int64)
-        warns = np.empty(xs.shape[0], dtype=np.int64)
         # The logarithms are river's own Python expressions, evaluated once here.
-        n_drift, n_warn, in_warning = _hddm_a_kernel(
+        drifts, warns, (in_warning,) = self._run_kernel(
+            _hddm_a_kernel,
             xs,
             self._state,
             math.log(1.0 / self.drift_confidence),
             math.log(2.0 / self.drift_confidence),
             math.log(2.0 / self.warning_confidence),
             bool(self.two_sided_test),
-            drifts,
-            warns,
         )
-        return drifts[:n_drift].copy(), warns[:n_warn].copy(), bool(in_warning)
+        return drifts, warns, bool(in_warning)
 
 
 # --- HDDM_W ----------------------------------------------------------------------------
@@ -337,11 +334,10 @@ class HDDM_W(BaseStreamingDetector):
         self._state = _fresh_hddm_w_state()
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts = np.empty(xs.shape[0], dtype=np.int64)
-        warns = np.empty(xs.shape[0], dtype=np.int64)
         lam = float(self.lambda_val)
         # river's expressions, evaluated once here in Python so every rounding matches
-        n_drift, n_warn, in_warning = _hddm_w_kernel(
+        drifts, warns, (in_warning,) = self._run_kernel(
+            _hddm_w_kernel,
             xs,
             self._state,
             lam,
@@ -349,7 +345,5 @@ class HDDM_W(BaseStreamingDetector):
             math.log(1 / self.drift_confidence),
             math.log(1 / self.warning_confidence),
             bool(self.two_sided_test),
-            drifts,
-            warns,
         )
-        return drifts[:n_drift].copy(), warns[:n_warn].copy(), bool(in_warning)
+        return drifts, warns, bool(in_warning)

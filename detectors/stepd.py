@@ -149,15 +149,12 @@ class STEPD(BaseStreamingDetector):
         self._window = np.zeros(self.window_size)
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts = np.empty(xs.shape[0], dtype=np.int64)
-        warns = np.empty(xs.shape[0], dtype=np.int64)
-        n_drift, n_warn = _stepd_kernel(
+        drifts, warns, _ = self._run_kernel(
+            _stepd_kernel,
             xs,
             self._state,
             self._window,
             _critical_value(self.alpha_drift) ** 2,
             _critical_value(self.alpha_warning) ** 2,
-            drifts,
-            warns,
         )
-        return drifts[:n_drift].copy(), warns[:n_warn].copy(), bool(self._state[_WARN])
+        return drifts, warns, bool(self._state[_WARN])
