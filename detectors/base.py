@@ -137,6 +137,12 @@ class BaseStreamingDetector(ParamsMixin):
 
     After a detection the detector restarts, as river's detectors do, so the indices
     returned by ``update_many`` do not depend on how the stream is chunked.
+
+    Examples
+    --------
+    >>> from detectors import DDM
+    >>> isinstance(DDM(), BaseStreamingDetector), DDM.binary, DDM.has_warning
+    (True, True, True)
     """
 
     binary: ClassVar[bool] = False

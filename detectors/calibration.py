@@ -46,6 +46,11 @@ class Calibration:
         Total samples in the calibration streams.
     iterations
         Detector evaluations the search used.
+
+    Examples
+    --------
+    >>> Calibration("threshold", 20.0, 0.4, 0.5, 10_000, 12).achieved_rate <= 0.5
+    True
     """
 
     param: str

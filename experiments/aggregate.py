@@ -155,6 +155,13 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     ``result.json`` below ``sweep_dir``.
 
     Raises ``ValueError`` naming the folder when there is no result in it.
+
+    Examples
+    --------
+    >>> collect("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    ValueError: no result.json below '/nonexistent': is it a sweep folder?
     """
     root = Path(sweep_dir)
     paths = sorted(root.rglob("result.json"))
@@ -321,7 +328,19 @@ def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
 
 def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = True) -> Path:
     """Write ``summary.csv``, ``summary.md``, figures and ``report.html`` into
-    ``sweep_dir``; return the path of ``summary.csv``."""
+    ``sweep_dir``; return the path of ``summary.csv``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from experiments.run import compose, run
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = run(compose(["n_samples=3000", "drift=abrupt_concept", "policy=never",
+    ...                      "score.oracle=false", "plot=false"]), output_dir=f"{d}/0")
+    ...     path = aggregate(d, figures=False, report=False)
+    ...     path.name, path.with_name("summary.md").exists()
+    ('summary.csv', True)
+    """
     root = Path(sweep_dir)
     rows = collect(root)
     summary = summarise(rows)

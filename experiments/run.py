@@ -93,7 +93,14 @@ def _nan_to_none(value: Any) -> Any:
 
 def build(cfg: DictConfig) -> dict[str, Any]:
     """Instantiate everything a run needs from ``cfg``: stream, model, monitors, policy
-    and the loop's keyword arguments (validated)."""
+    and the loop's keyword arguments (validated).
+
+    Examples
+    --------
+    >>> parts = build(compose(["n_samples=600", "drift=none", "detector=ddm"]))
+    >>> sorted(parts), [m.name for m in parts["monitors"]]
+    (['calibration', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
+    """
     from simulator.monitors import Monitor
     from simulator.stream import DriftStream
 
@@ -173,6 +180,13 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
         all monitors together), ``monitors`` (per monitor, with the baselines at the
         same alarm rate), ``events``, ``timings``, ``versions``, ``skipped``.
+
+    Examples
+    --------
+    >>> cfg = compose(["drift=abrupt_concept", "n_samples=3000", "policy=oracle"])
+    >>> result = run(cfg, output_dir=None)
+    >>> result["metrics"]["retrains"], sorted(result["monitors"]["ADWIN"])
+    (1, ['detector', 'never', 'periodic', 'random'])
     """
     from experiments.metrics import score_run, score_with_baselines
     from experiments.metrics.runs import alert_times

@@ -172,6 +172,14 @@ class DeploymentLoop:
     seed
         Seeds the label delays and fractions, A/B traffic, job failures and the
         approver.
+
+    Examples
+    --------
+    >>> from simulator import Drift, DriftStream, Oracle, load_dataset
+    >>> stream = DriftStream(load_dataset("iris"), [Drift("concept", 600)], n_samples=1500)
+    >>> trace = DeploymentLoop(stream, policy=Oracle(), retrain=RetrainConfig(window=200)).run()
+    >>> [(e.time, e.type) for e in trace.events if e.type == "deploy"]
+    [(0, 'deploy'), (800, 'deploy')]
     """
 
     def __init__(

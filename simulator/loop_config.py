@@ -126,6 +126,15 @@ class DeploymentConfig:
     rollback_margin
         Roll back when the previous champion, evaluated in shadow on those samples,
         was more accurate by more than this.
+
+    Examples
+    --------
+    >>> DeploymentConfig(mode="shadow", trial_samples=300).mode
+    'shadow'
+    >>> DeploymentConfig(mode="canary")
+    Traceback (most recent call last):
+    ...
+    ValueError: mode must be one of ['replace', 'shadow', 'ab'], got 'canary'
     """
 
     mode: str = "replace"

@@ -68,6 +68,11 @@ class Decision:
         job waits for enough of them); ``None`` means the most recent labels.
     reason
         A short human-readable reason, logged in the trace.
+
+    Examples
+    --------
+    >>> Decision("retrain", since=2000, reason="true drift onset").since
+    2000
     """
 
     action: Action = "none"
@@ -110,6 +115,12 @@ class LoopStateView:
         Expected cost of one retraining job under the run's cost model.
     error_cost
         Cost of one wrong prediction under the run's cost model.
+
+    Examples
+    --------
+    >>> state = LoopStateView(time=500, champion_accuracy=0.95)
+    >>> state.recent_accuracy(100)  # no labels yet
+    nan
     """
 
     time: int = 0
@@ -126,7 +137,13 @@ class LoopStateView:
 
 class Policy(ParamsMixin):
     """Base class: never acts. Subclasses override :meth:`decide` and maybe
-    :meth:`scheduled` and :meth:`reset`."""
+    :meth:`scheduled`, :meth:`reset` and :meth:`own_monitors`.
+
+    Examples
+    --------
+    >>> Policy().decide(0, [], LoopStateView()).action
+    'none'
+    """
 
     def reset(
         self,

@@ -35,3 +35,18 @@ def test_import_does_not_load_numba_or_sklearn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "package", [detectors, simulator, experiments], ids=lambda p: p.__name__
+)
+def test_every_public_class_and_function_has_a_runnable_example(package):
+    """numpy-style docstrings with an Examples section, run by the doctests."""
+    missing = []
+    for name in package.__all__:
+        obj = getattr(package, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            doc = inspect.getdoc(obj) or ""
+            if "Examples" not in doc or ">>>" not in doc:
+                missing.append(name)
+    assert missing == []
