@@ -208,6 +208,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
     t = time.perf_counter()
     loop = DeploymentLoop(stream, parts["model"], parts["monitors"], parts["policy"],
+                          registry=_registry(cfg, out), alert_sinks=_sinks(cfg, out),
                           **parts["settings"])
     trace = loop.run()
     timings["simulate"] = time.perf_counter() - t
@@ -251,6 +252,28 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
                      title=_title(cfg))
         write_json_atomic(result_path, result)
     return result
+
+
+def _registry(cfg: DictConfig, out: Path | None) -> Any:
+    """The run's model registry: in memory, or MLflow on SQLite in the output folder."""
+    from simulator.registry import make_registry
+
+    if cfg.registry == "memory":
+        return make_registry("memory")
+    if out is None:
+        raise ValueError("registry=mlflow needs an output folder (run with output_dir=...)")
+    return make_registry("mlflow", tracking_dir=out / "mlflow")
+
+
+def _sinks(cfg: DictConfig, out: Path | None) -> list[Any]:
+    """Alert sinks writing into the output folder (``alerts.jsonl``, ``alerts.db``)."""
+    from simulator.alerts import JsonlSink, SqliteSink
+
+    if cfg.alert_sinks and out is None:
+        raise ValueError("alert_sinks need an output folder (run with output_dir=...)")
+    made = {"jsonl": lambda: JsonlSink(out / "alerts.jsonl"),
+            "sqlite": lambda: SqliteSink(out / "alerts.db")}
+    return [made[name]() for name in cfg.alert_sinks]
 
 
 def _title(cfg: DictConfig) -> str:

@@ -135,6 +135,8 @@ class RunConfig:
     plot: bool = True
     save_trace: bool = True
     resume: bool = True
+    registry: str = "memory"  # or "mlflow": versions and aliases in <output>/mlflow/mlflow.db
+    alert_sinks: list[str] = field(default_factory=list)  # "jsonl" and/or "sqlite" files
 
 
 def register() -> None:
@@ -178,6 +180,9 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     check_int("n_samples", cfg.n_samples, low=1)
     check_int("seed", cfg.seed, low=0)
     check_int("score.horizon", cfg.score.horizon, low=1)
+    check_choice("registry", cfg.registry, ("memory", "mlflow"))
+    for sink in cfg.alert_sinks:
+        check_choice("alert_sinks[]", sink, ("jsonl", "sqlite"))
     return {
         "batch_size": loop.batch_size,
         "label_delay": delay,

@@ -11,6 +11,7 @@ import pytest
 
 from experiments.aggregate import aggregate, collect
 from experiments.run import compose, run
+from simulator import Trace
 
 
 def _sweep(sweep_dir, *extra):
@@ -84,3 +85,38 @@ def test_aggregate_without_figures(tmp_path):
     assert len(rows) == 3 * 4  # three runs x (ADWIN + three baselines)
     md = (tmp_path / "summary.md").read_text()
     assert "±" in md  # a confidence interval over the three seeds
+
+
+@pytest.mark.slow
+def test_mlflow_registry_and_alert_sinks_from_config(tmp_path):
+    """registry=mlflow records every deployed version in a SQLite MLflow store in the
+    run folder; alert_sinks write every alert to a JSON-lines file and a SQLite table."""
+    import sqlite3
+
+    from mlflow import MlflowClient
+
+    cfg = compose(["drift=abrupt_concept", "n_samples=3000", "policy=drift_triggered",
+                   "detector=page_hinkley", "score.oracle=false", "plot=false",
+                   "registry=mlflow", "alert_sinks=[jsonl,sqlite]"])
+    result = run(cfg, output_dir=tmp_path)
+    client = MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow' / 'mlflow.db'}")
+    trace = Trace.load(tmp_path / "trace.npz")
+    gated = trace.events_of("gate_pass") + trace.events_of("gate_fail")
+    versions = client.search_model_versions("name='driftsim-model'")
+    assert result["metrics"]["retrains"] >= 1
+    assert len(versions) == 1 + len(gated)  # the first model, then every gated candidate
+    champion = client.get_model_version_by_alias("driftsim-model", "champion")
+    assert int(champion.version) == trace.events_of("deploy")[-1].details["version"]
+    lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
+    rows = sqlite3.connect(tmp_path / "alerts.db").execute("SELECT COUNT(*) FROM alerts")
+    assert len(lines) == rows.fetchone()[0] >= 1
+    assert all(json.loads(line)["monitor"] == "PageHinkley" for line in lines)
+
+
+def test_registry_and_sink_values_are_checked():
+    from experiments.schema import validate
+
+    with pytest.raises(ValueError, match="registry must be one of"):
+        validate(compose(["registry=redis"]))
+    with pytest.raises(ValueError, match=r"alert_sinks\[\] must be one of"):
+        validate(compose(["alert_sinks=[email]"]))
