@@ -87,6 +87,7 @@ class _Job:
     since: int | None
     background: bool
     reason: str
+    concept: tuple[int, float] | None = None
     attempt: int = 0
     started: bool = False
     cancelled: bool = False
@@ -272,6 +273,8 @@ class DeploymentLoop:
         self.reveal_time_ = np.where(labelled, np.arange(n) + delay, _NEVER).astype(np.int64)
         self.reveal_order_ = np.argsort(self.reveal_time_, kind="stable")
         self.reveal_sorted_ = self.reveal_time_[self.reveal_order_]
+        # Ground truth of every sample, for the oracle's choice of training data only.
+        self.truth_ = stream.batch(0, n).truth if stream.drifts else np.empty((n, 0))
         self.job_rng_ = self._rng(2)
         self.approval_rng_ = self._rng(3)
 
@@ -361,10 +364,20 @@ class DeploymentLoop:
             if check_at is not None:
                 self._schedule(check_at, "rollback_check", (version, previous.version, t))
 
-    def _labels_ready(self, since: int, count: int) -> int | None:
+    def _eligible(self, idx: np.ndarray, concept: tuple[int, float] | None) -> np.ndarray:
+        """Those of the sample indices ``idx`` whose true concept is ``concept``."""
+        if concept is None:
+            return idx
+        column, value = concept
+        return idx[self.truth_[idx, column] == value]
+
+    def _labels_ready(
+        self, since: int, count: int, concept: tuple[int, float] | None = None
+    ) -> int | None:
         """The boundary after which ``count`` labels of samples served from ``since``
-        on have been revealed; None if that never happens in the stream."""
-        times = np.sort(self.reveal_time_[since:])
+        on (of the given true concept) have been revealed; None if that never happens
+        in the stream."""
+        times = np.sort(self.reveal_time_[self._eligible(np.arange(since, self.n), concept)])
         times = times[times < self.n]
         if times.size < count:
             return None
@@ -556,13 +569,13 @@ class DeploymentLoop:
             self._log(t, "retrain_skipped", reason=f"a job is running ({decision.reason})")
             return
         job = _Job(next(self.job_ids_), t, decision.since, decision.action == "background",
-                   decision.reason)
+                   decision.reason, decision.concept)
         self.job_ = job
         self.last_retrain_ = t
         if decision.since is None:
             self._schedule(t + 1, "job_start", job)
             return
-        ready = self._labels_ready(decision.since, self.retrain.window)
+        ready = self._labels_ready(decision.since, self.retrain.window, decision.concept)
         if ready is None:
             # Not enough labels will ever come: train on what there is at stream end.
             ready = self.n
@@ -574,7 +587,7 @@ class DeploymentLoop:
         job.started = True
         order = self._revealed_by(t)
         if job.since is not None:
-            order = order[order >= job.since][: self.retrain.window]
+            order = self._eligible(order[order >= job.since], job.concept)[: self.retrain.window]
         else:
             order = order[-self.retrain.window :]
         if order.size < self.retrain.min_train:

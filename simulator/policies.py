@@ -68,6 +68,10 @@ class Decision:
         job waits for enough of them); ``None`` means the most recent labels.
     reason
         A short human-readable reason, logged in the trace.
+    concept
+        ``(drift column, intensity)``: train only on samples whose ground-truth
+        intensity for that drift equals this value — the oracle's privilege of knowing
+        which concept each sample came from (``None`` for every realistic policy).
 
     Examples
     --------
@@ -78,6 +82,7 @@ class Decision:
     action: Action = "none"
     since: int | None = None
     reason: str = ""
+    concept: tuple[int, float] | None = None
 
     def __post_init__(self) -> None:
         check_choice("action", self.action, _ACTIONS)
@@ -383,7 +388,7 @@ class WarningBackground(Policy):
     >>> drift = Alert(450, "err", "DDM", "error", None, 0.9)
     >>> p.decide(450, [drift], LoopStateView(time=450, background_ready=True,
     ...                                       background_age=50))
-    Decision(action='retrain', since=None, reason='drift after warning: swap')
+    Decision(action='retrain', since=None, reason='drift after warning: swap', concept=None)
     >>> p.decide(950, [drift], LoopStateView(time=950, background_ready=True,
     ...                                       background_age=550)).since
     950
@@ -485,13 +490,14 @@ class CostAware(Policy):
 
 
 class Oracle(Policy):
-    """Retrain at each true harmful drift onset: the upper bound for other policies.
+    """Retrain at each true harmful drift onset, on samples of the new concept only.
 
-    It knows the ground truth (the stream's events) and nothing else: retraining
-    still waits for labels, takes the same latency and obeys the same data rules.
-    At each harmful onset it retrains on labels from the onset on; when the change
-    is a ramp (gradual or incremental) it retrains once more at the ramp's end, on
-    labels from then on, since a model fitted to the mixture fits neither concept.
+    It knows the ground truth (the stream's events, and which concept each sample
+    came from) and nothing else: retraining still waits for labels, takes the same
+    latency and obeys the same window, so it is the upper bound every realistic policy
+    is compared with. During a gradual drift it trains on the samples already drawn
+    from the new concept; for an incremental one, on samples at full intensity (after
+    the ramp); at a recurring drift's return, on samples of the old concept.
 
     Parameters
     ----------
@@ -502,16 +508,17 @@ class Oracle(Policy):
     --------
     >>> from types import SimpleNamespace as E
     >>> oracle = Oracle()
-    >>> oracle.reset(events=[E(onset=2000, end=2500, harmful=True),
-    ...                      E(onset=3000, end=3000, harmful=False)])
+    >>> oracle.reset(events=[E(onset=2000, drift_index=0, is_return=False, harmful=True),
+    ...                      E(onset=3000, drift_index=1, is_return=False, harmful=False)])
     >>> oracle.scheduled(0, 5000).tolist()
-    [2000, 2500]
-    >>> oracle.decide(2500, [], LoopStateView(time=2500)).since
-    2500
+    [2000]
+    >>> oracle.decide(2000, [], LoopStateView(time=2000)).concept
+    (0, 1.0)
     """
 
     def __init__(self, harmful_only: bool = True) -> None:
         self.harmful_only = bool(harmful_only)
+        self._targets: dict[int, tuple[int, float] | None] = {}
         self._times = np.empty(0, dtype=np.int64)
 
     def reset(
@@ -521,19 +528,23 @@ class Oracle(Policy):
         n_samples: int | None = None,
         monitor_names: Sequence[str] = (),
     ) -> None:
-        times = set()
+        self._targets = {}
         for e in events:
             if e.harmful or not self.harmful_only:
-                times.add(int(e.onset))
-                times.add(int(getattr(e, "end", e.onset)))
-        self._times = np.asarray(sorted(times), dtype=np.int64)
+                column = getattr(e, "drift_index", None)
+                target = None if column is None else (
+                    int(column), 0.0 if getattr(e, "is_return", False) else 1.0
+                )
+                self._targets[int(e.onset)] = target
+        self._times = np.asarray(sorted(self._targets), dtype=np.int64)
 
     def scheduled(self, start: int, stop: int) -> np.ndarray:
         return self._times[(self._times >= start) & (self._times < stop)]
 
     def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
-        if time in self._times:
-            return Decision("retrain", since=time, reason="true drift onset or end")
+        if time in self._targets:
+            return Decision("retrain", since=time, reason="true drift onset",
+                            concept=self._targets[time])
         return NONE
 
 

@@ -395,3 +395,20 @@ def test_bad_arguments():
         DeploymentLoop(s, retrain=RetrainConfig(strategy="incremental"))
     with pytest.raises(ValueError, match="criticality"):
         DeploymentLoop(s, criticality="extreme")
+
+
+def test_oracle_trains_on_the_new_concept_only_during_a_gradual_drift():
+    """During a gradual swap the oracle waits for ``window`` labels of samples drawn
+    from the new concept (the stream's truth) and trains on exactly those."""
+    s = DriftStream(IRIS, [Drift("concept", 2000, width=1000, profile="gradual")],
+                    n_samples=5000, seed=2)
+    loop = DeploymentLoop(s, policy=Oracle(), retrain=RetrainConfig(window=200),
+                          gate=GateConfig(holdout=0.0), seed=2)
+    trace = loop.run()
+    _, _, truth = s.take(5000)
+    new_concept = np.flatnonzero((truth[:, 0] == 1.0) & (np.arange(5000) >= 2000))
+    start = types(trace, "retrain_start")[0][0]
+    assert start == new_concept[199] + 1  # the 200th new-concept label arrives at its sample
+    version = loop.registry_.get(2)
+    assert version.trained_on == (int(new_concept[0]), int(new_concept[199]) + 1)
+    assert version.n_train == 200
