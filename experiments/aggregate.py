@@ -108,6 +108,23 @@ def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return specs
 
 
+def _threshold(spec: dict[str, Any], param: str | None) -> Any:
+    """The detector's sensitivity value: as configured, else its class default."""
+    if not param:
+        return None
+    if param in spec:
+        return spec[param]
+    import inspect
+
+    from hydra.utils import get_class
+
+    try:
+        default = inspect.signature(get_class(spec["_target_"])).parameters[param].default
+    except (KeyError, ImportError, ValueError):
+        return None
+    return None if default is inspect.Parameter.empty else default
+
+
 def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
     config = result["config"]
     base = {
@@ -131,7 +148,7 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             "detector": name,
             "detector_class": cls,
             "threshold_param": param,
-            "threshold": spec.get(param) if param else None,
+            "threshold": _threshold(spec, param),
             "is_baseline": cls in ("NoDrift", "PeriodicAlarm", "RandomAlarm"),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
@@ -206,11 +223,8 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     """
     keys = [c for c in CONFIG_COLUMNS if c in rows]
     metrics = [m for m in SUMMARY_METRICS if m in rows]
-    # NaN keys (e.g. no threshold) must not drop rows from the grouping.
-    filled = rows.copy()
-    for key in keys:
-        filled[key] = filled[key].astype(object).where(filled[key].notna(), "–")
-    grouped = filled.groupby(keys, sort=True, dropna=False)
+    # dropna=False: a configuration with no threshold (a baseline) is still a group.
+    grouped = rows.groupby(keys, sort=True, dropna=False)
     out = grouped.size().rename("runs").to_frame()
     for metric in metrics:
         values = grouped[metric]
