@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from detectors.base import ParamsMixin
 from detectors.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
 
@@ -100,7 +101,7 @@ class SignalHistory:
     proba: np.ndarray
 
 
-class SLARule:
+class SLARule(ParamsMixin):
     """An SLA rule on a labelled metric, as a detector: fires on the ``consecutive``-th
     consecutive failing check.
 
@@ -160,23 +161,6 @@ class SLARule:
     def drift_detected(self) -> bool:
         """Whether the last update broke the SLA."""
         return self._drift_detected
-
-    def get_params(self) -> dict[str, Any]:
-        """Constructor arguments."""
-        return {
-            "metric": self.metric,
-            "threshold": self.threshold,
-            "consecutive": self.consecutive,
-            "check_size": self.check_size,
-        }
-
-    def clone(self) -> SLARule:
-        """A fresh rule with the same parameters."""
-        return SLARule(**self.get_params())
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"SLARule({args})"
 
     def _score(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         from sklearn import metrics
