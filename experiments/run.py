@@ -4,9 +4,11 @@
 :func:`run`, which tests and notebooks call directly with a composed config. Into
 the output folder it writes ``result.json`` (the resolved config, every metric,
 timings and package versions; written atomically), ``trace.npz`` and
-``timeline.png``. A folder that already holds a ``result.json`` is not run again
-(``resume=true``, the default), so an interrupted sweep rerun with the same
-``hydra.sweep.dir`` only runs the jobs that had not finished.
+``timeline.png``, and first ``job.json`` (the config's hash). A folder that already
+holds a readable ``result.json`` of the same config is not run again (``resume=true``,
+the default), so an interrupted sweep rerun with the same ``hydra.sweep.dir`` only runs
+the jobs that had not finished; an unreadable one is run again, and a folder of a
+different config is refused (:mod:`experiments.resume`).
 
 Examples
 --------
@@ -29,10 +31,11 @@ from typing import Any
 
 import hydra
 import numpy as np
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.files import atomic_write
+from experiments.resume import config_hash, job_state, record_job
+from experiments.safe_config import check_targets, instantiate_section
 from experiments.schema import register, validate
 
 __all__ = [
@@ -105,14 +108,16 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     from simulator.stream import DriftStream
 
     settings = validate(cfg)
-    dataset = instantiate(cfg.dataset)
-    scenario = instantiate(cfg.drift)
+    check_targets(cfg, cfg.allowed_targets)  # before anything is called
+    dataset = _make("dataset", cfg)
+    scenario = _make("drift", cfg)
     stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
                          jitter=cfg.jitter)
-    detectors = {_detector_name(cfg.detector): instantiate(cfg.detector)}
+    detectors = {_detector_name(cfg.detector): _make("detector", cfg)}
     for name, spec in (cfg.extra_detectors or {}).items():
         if spec is not None:
-            detectors[str(name)] = instantiate(spec)
+            detectors[str(name)] = instantiate_section(f"extra_detectors.{name}", spec,
+                                                       cfg.allowed_targets)
     calibration: dict[str, Any] = {}
     if cfg.get("calibration"):
         detectors, calibration = _calibrate(cfg, dataset, detectors)
@@ -123,9 +128,9 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     ]
     return {
         "stream": stream,
-        "model": instantiate(cfg.model),
+        "model": _make("model", cfg),
         "monitors": monitors,
-        "policy": instantiate(cfg.policy),
+        "policy": _make("policy", cfg),
         "settings": settings,
         "calibration": calibration,
     }
@@ -141,10 +146,15 @@ def _calibrate(
             f"calibration works on the error signal; monitor.signal is {cfg.monitor.signal!r}"
         )
     streams = null_error_streams(
-        dataset, instantiate(cfg.model), n_samples=cfg.calibration.null_samples,
+        dataset, _make("model", cfg), n_samples=cfg.calibration.null_samples,
         initial_train=cfg.loop.initial_train, seed=cfg.seed, streams=cfg.calibration.streams,
     )
     return calibrate_detectors(detectors, streams, cfg.calibration.target_rate)
+
+
+def _make(section: str, cfg: DictConfig) -> Any:
+    """Build ``cfg[section]`` through the ``_target_`` allowlist."""
+    return instantiate_section(section, cfg[section], cfg.allowed_targets)
 
 
 def _detector_name(spec: Any) -> str:
@@ -195,10 +205,19 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
     out = _resolve_output_dir(output_dir)
     result_path = None if out is None else out / "result.json"
-    if result_path is not None and cfg.resume and result_path.exists():
-        result = json.loads(result_path.read_text())
-        result["skipped"] = True
-        return result
+    config = OmegaConf.to_container(cfg, resolve=True)
+    validate(cfg)  # bad values and unsafe targets fail before the folder is touched
+    check_targets(cfg, cfg.allowed_targets)
+    if out is not None:
+        state = job_state(out, config)  # refuses a folder of another config
+        if state.action == "done" and cfg.resume:
+            assert state.result is not None
+            return {**state.result, "skipped": True}
+        record_job(out, config)
+        # A run repeated in place (interrupted, unreadable result, resume=false) starts
+        # its alert files afresh instead of appending a second copy of every alert.
+        for name in ("alerts.jsonl", "alerts.db"):
+            (out / name).unlink(missing_ok=True)
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -216,7 +235,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     oracle_trace = None
     if cfg.score.oracle:
         t = time.perf_counter()
-        oracle_trace = DeploymentLoop(stream, instantiate(cfg.model), (), Oracle(),
+        oracle_trace = DeploymentLoop(stream, _make("model", cfg), (), Oracle(),
                                       **parts["settings"]).run()
         timings["oracle"] = time.perf_counter() - t
 
@@ -233,7 +252,8 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     timings["total"] = time.perf_counter() - start
 
     result = _nan_to_none({
-        "config": OmegaConf.to_container(cfg, resolve=True),
+        "config": config,
+        "config_hash": config_hash(config),
         "metrics": metrics,
         "monitors": per_monitor,
         "calibration": parts["calibration"],

@@ -448,8 +448,9 @@ class Trace:
             arrays["proba"] = np.asarray(self.proba)
         arrays[_JSON_KEY] = np.frombuffer(json.dumps(payload).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # a plain open (not mkstemp) so the file gets the usual umask permissions
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+        # a plain open (not mkstemp) so the file gets the usual umask permissions; the
+        # ".tmp." prefix is the one experiments.files.remove_stale_temps clears
+        tmp = path.with_name(f".tmp.{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
         try:
             with open(tmp, "xb") as f:
                 np.savez_compressed(f, **arrays)
