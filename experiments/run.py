@@ -189,7 +189,9 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     dict
         The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
         all monitors together), ``monitors`` (per monitor, with the baselines at the
-        same alarm rate), ``events``, ``timings``, ``versions``, ``skipped``.
+        same alarm rate), ``alerts`` (delivered, failed, retried and still pending
+        alert deliveries; None without sinks), ``events``, ``timings``, ``versions``,
+        ``skipped``.
 
     Examples
     --------
@@ -226,10 +228,13 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     timings["build"] = time.perf_counter() - start
 
     t = time.perf_counter()
+    router = _router(cfg, out)
     loop = DeploymentLoop(stream, parts["model"], parts["monitors"], parts["policy"],
-                          registry=_registry(cfg, out), alert_sinks=_sinks(cfg, out),
+                          registry=_registry(cfg, out), alert_sinks=router or (),
                           **parts["settings"])
     trace = loop.run()
+    if router is not None:
+        router.flush()  # one last try for batches a sink refused during the run
     timings["simulate"] = time.perf_counter() - t
 
     oracle_trace = None
@@ -257,6 +262,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "metrics": metrics,
         "monitors": per_monitor,
         "calibration": parts["calibration"],
+        "alerts": router.counts() if router is not None else None,
         "events": [dict(e) for e in trace.meta["stream_events"]],
         "timings": timings,
         "versions": _versions(),
@@ -285,15 +291,21 @@ def _registry(cfg: DictConfig, out: Path | None) -> Any:
     return make_registry("mlflow", tracking_dir=out / "mlflow")
 
 
-def _sinks(cfg: DictConfig, out: Path | None) -> list[Any]:
-    """Alert sinks writing into the output folder (``alerts.jsonl``, ``alerts.db``)."""
-    from simulator.alerts import JsonlSink, SqliteSink
+def _router(cfg: DictConfig, out: Path | None) -> Any:
+    """The run's alert router: sinks writing into the output folder (``alerts.jsonl``,
+    ``alerts.db``) or posting to a webhook URL, with a durable outbox
+    (``alerts_outbox.db``) for deliveries that fail; None without sinks."""
+    from simulator.alerts import AlertRouter, JsonlSink, SqliteSink, WebhookSink
 
-    if cfg.alert_sinks and out is None:
+    if not cfg.alert_sinks:
+        return None
+    if out is None:
         raise ValueError("alert_sinks need an output folder (run with output_dir=...)")
     made = {"jsonl": lambda: JsonlSink(out / "alerts.jsonl"),
             "sqlite": lambda: SqliteSink(out / "alerts.db")}
-    return [made[name]() for name in cfg.alert_sinks]
+    sinks = [made[name]() if name in made else WebhookSink(name) for name in cfg.alert_sinks]
+    return AlertRouter(sinks, cooldown=cfg.loop.alert_cooldown,
+                       outbox=out / "alerts_outbox.db")
 
 
 def _title(cfg: DictConfig) -> str:

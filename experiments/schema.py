@@ -137,7 +137,9 @@ class RunConfig:
     save_trace: bool = True
     resume: bool = True
     registry: str = "memory"  # or "mlflow": versions and aliases in <output>/mlflow/mlflow.db
-    alert_sinks: list[str] = field(default_factory=list)  # "jsonl" and/or "sqlite" files
+    # "jsonl" and/or "sqlite" files in the output folder, and webhook URLs; failed
+    # deliveries wait in <output>/alerts_outbox.db and are retried
+    alert_sinks: list[str] = field(default_factory=list)
     # More ``_target_`` module prefixes or names to trust (experiments.safe_config).
     allowed_targets: list[str] = field(default_factory=list)
 
@@ -218,7 +220,9 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     check_int("score.horizon", cfg.score.horizon, low=1)
     check_choice("registry", cfg.registry, ("memory", "mlflow"))
     for sink in cfg.alert_sinks:
-        check_choice("alert_sinks[]", sink, ("jsonl", "sqlite"))
+        if not str(sink).startswith(("http://", "https://")):
+            check_choice("alert_sinks[] (or a webhook URL, http:// or https://)", sink,
+                         ("jsonl", "sqlite"))
     return {
         "batch_size": loop.batch_size,
         "label_delay": delay,

@@ -44,6 +44,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from detectors.validation import check_choice, check_in_range, check_int
+from simulator.outbox import Outbox
 
 __all__ = [
     "Alert",
@@ -51,6 +52,7 @@ __all__ = [
     "AlertSink",
     "CallbackSink",
     "JsonlSink",
+    "Outbox",
     "SinkFailure",
     "SmtpSink",
     "SqliteSink",
@@ -597,6 +599,11 @@ class AlertRouter:
         Base wait in seconds between attempts.
     sleep
         The function used to wait (``time.sleep``); tests pass a recorder.
+    outbox
+        A :class:`~simulator.outbox.Outbox` (or the path of its SQLite file): a batch a
+        sink still fails after its retries is kept there, and sent again, with
+        backoff, at each later :meth:`route` and at :meth:`flush`. Without one, a
+        failed batch lives only in ``failures`` (memory).
 
     Attributes
     ----------
@@ -609,6 +616,9 @@ class AlertRouter:
         once per sink that failed it).
     failures
         One :class:`SinkFailure` per batch a sink could not take.
+    retried
+        Failed deliveries that a later attempt from the outbox got through (an alert
+        counts once per sink).
 
     Examples
     --------
@@ -637,6 +647,7 @@ class AlertRouter:
         retries: int = 2,
         backoff: float = 0.0,
         sleep: Callable[[float], Any] = _time.sleep,
+        outbox: Outbox | str | Path | None = None,
     ) -> None:
         sinks = list(sinks)
         for sink in sinks:
@@ -651,6 +662,7 @@ class AlertRouter:
         self.retries = check_int("retries", retries, low=0)
         self.backoff = float(check_in_range("backoff", backoff, low=0.0))
         self.sleep = sleep
+        self.outbox = outbox if outbox is None or isinstance(outbox, Outbox) else Outbox(outbox)
         self.reset()
 
     def reset(self) -> None:
@@ -661,6 +673,7 @@ class AlertRouter:
         self.suppressed_duplicate = 0
         self.suppressed_cooldown = 0
         self.failed = 0
+        self.retried = 0
         self.failures: list[SinkFailure] = []
 
     @property
@@ -674,7 +687,11 @@ class AlertRouter:
         --------
         >>> AlertRouter([]).counts()
         {'delivered': 0, 'suppressed': 0, 'suppressed_duplicate': 0, 'suppressed_cooldown': 0,
-         'failed': 0}
+         'failed': 0, 'retried': 0, 'pending': 0}
+
+        ``failed`` counts deliveries that failed on their first attempts, ``retried``
+        those of them a later attempt got through, ``pending`` those still in the
+        outbox (for this router's sinks; 0 without an outbox).
         """
         return {
             "delivered": self.delivered,
@@ -682,7 +699,32 @@ class AlertRouter:
             "suppressed_duplicate": self.suppressed_duplicate,
             "suppressed_cooldown": self.suppressed_cooldown,
             "failed": self.failed,
+            "retried": self.retried,
+            "pending": self.pending(),
         }
+
+    def pending(self) -> int:
+        """Alert deliveries waiting in the outbox for this router's sinks."""
+        if self.outbox is None:
+            return 0
+        return sum(self.outbox.pending_alerts(repr(sink)) for sink in self.sinks)
+
+    def flush(self) -> int:
+        """Send again every outbox batch whose wait is over; return how many alert
+        deliveries got through (also added to ``retried``)."""
+        if self.outbox is None:
+            return 0
+        before = self.retried
+        for sink in self.sinks:
+            for pending in self.outbox.due(repr(sink)):
+                try:
+                    sink.send(pending.alerts)
+                except Exception as err:  # still down: wait longer, never raise
+                    self.outbox.failed_again(pending, f"{type(err).__name__}: {err}")
+                    continue
+                self.outbox.delivered(pending)
+                self.retried += len(pending.alerts)
+        return self.retried - before
 
     def _admit(self, alerts: Iterable[Alert]) -> list[Alert]:
         passed = []
@@ -717,6 +759,8 @@ class AlertRouter:
         message = f"{type(error).__name__}: {error}"
         self.failed += len(batch)
         self.failures.append(SinkFailure(repr(sink), len(batch), message, attempts, batch))
+        if self.outbox is not None:
+            self.outbox.put(repr(sink), batch, message, attempts)
         logger.warning(
             "alert sink %r failed after %d attempts; %d alert(s) not delivered to it "
             "(times %d..%d): %s",
@@ -738,6 +782,7 @@ class AlertRouter:
         >>> len(router.route([a])), len(router.route([a])), router.suppressed
         (1, 0, 1)
         """
+        self.flush()  # older failed batches first, so each sink gets them in order
         batch = self._admit(alerts)
         if not batch:
             return []

@@ -279,6 +279,14 @@ class DriftStream:
         self.harm_tolerance = float(
             check_in_range("harm_tolerance", harm_tolerance, low=0.0, high=1.0)
         )
+        if reference_model is not None and not all(
+            hasattr(reference_model, a) for a in ("fit", "get_params")
+        ):
+            raise ValueError(
+                "reference_model must be a scikit-learn classifier (with fit, get_params "
+                "and predict_proba or predict; it is cloned), got "
+                f"{type(reference_model).__name__}"
+            )
         self.reference_model = reference_model
         self.harm_samples = check_int("harm_samples", harm_samples, low=50)
         self._data = DataStats.of(self.dataset)
