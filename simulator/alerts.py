@@ -202,6 +202,12 @@ class Alert:
         for key in data:
             if key not in _FIELDS:
                 raise ValueError(f"unknown alert field {key!r}; allowed: {list(_FIELDS)}")
+        missing = [k for k in _FIELDS[:6] if k not in data]
+        if missing:
+            raise ValueError(
+                f"alert record {dict(data)!r} lacks field(s) {missing}; required: "
+                f"{list(_FIELDS[:6])}"
+            )
         values = dict(data)
         if isinstance(values.get("statistic"), str):
             values["statistic"] = float(values["statistic"])
@@ -254,6 +260,8 @@ class JsonlSink:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise ValueError(f"JsonlSink path {str(self.path)!r} is a folder; give a file path")
 
     def __repr__(self) -> str:
         return f"JsonlSink({str(self.path)!r})"
@@ -271,8 +279,19 @@ class JsonlSink:
         """All alerts in the file, oldest first (empty if the file does not exist)."""
         if not self.path.exists():
             return []
+        alerts = []
         with self.path.open(encoding="utf-8") as fh:
-            return [Alert.from_dict(json.loads(line)) for line in fh if line.strip()]
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    alerts.append(Alert.from_dict(json.loads(line)))
+                except (json.JSONDecodeError, ValueError, TypeError) as exc:
+                    raise ValueError(
+                        f"{self.path}: line {number} is not an alert record ({exc}); each "
+                        "line must be one JSON object written by JsonlSink"
+                    ) from exc
+        return alerts
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -321,11 +340,18 @@ class SqliteSink:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path)
-        with self._conn:
-            self._conn.execute(
-                f'CREATE TABLE IF NOT EXISTS "{table}" '
-                f"(id INTEGER PRIMARY KEY AUTOINCREMENT, {self._COLUMNS})"
-            )
+        try:
+            with self._conn:
+                self._conn.execute(
+                    f'CREATE TABLE IF NOT EXISTS "{table}" '
+                    f"(id INTEGER PRIMARY KEY AUTOINCREMENT, {self._COLUMNS})"
+                )
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise ValueError(
+                f"SqliteSink path {self.path!r} is not a usable SQLite database ({exc}); "
+                "give a new file or an SQLite file"
+            ) from exc
 
     def __repr__(self) -> str:
         return f"SqliteSink({self.path!r}, table={self.table!r})"
@@ -782,6 +808,10 @@ class AlertRouter:
         >>> len(router.route([a])), len(router.route([a])), router.suppressed
         (1, 0, 1)
         """
+        alerts = list(alerts)
+        for alert in alerts:
+            if not isinstance(alert, Alert):
+                raise ValueError(f"route takes Alert records, got {alert!r}")
         self.flush()  # older failed batches first, so each sink gets them in order
         batch = self._admit(alerts)
         if not batch:
