@@ -89,14 +89,15 @@ def _read_json(path: Path) -> tuple[dict[str, Any] | None, str]:
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    out = []
+    changed, absent = [], []
     for key in sorted(set(old) | set(new), key=str):
         a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
         if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, f"{prefix}{key}.")
+            changed += _differences(a, b, f"{prefix}{key}.")
         elif a != b:
-            out.append(f"{prefix}{key}: {a} there, {b} here")
-    return out
+            (absent if "<absent>" in (a, b) else changed).append(
+                f"{prefix}{key}: {a} there, {b} here")
+    return changed + absent  # values that differ say more than keys one side lacks
 
 
 def _mismatch(folder: Path, recorded: dict[str, Any] | None, config: dict[str, Any]) -> str:

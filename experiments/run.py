@@ -62,9 +62,22 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictC
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
 
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return hydra_compose(config_name=config_name, overrides=list(overrides))
+        try:
+            return hydra_compose(config_name=config_name, overrides=list(overrides))
+        except (HydraException, OmegaConfBaseException, AssertionError) as exc:
+            # Hydra's own message often leaves the reason in the chained cause
+            # ("Error merging override seed=abc"), or is a bare assertion.
+            reasons = [str(e).strip() for e in (exc, exc.__cause__) if e and str(e).strip()]
+            reason = " | ".join(dict.fromkeys(reasons)) or type(exc).__name__
+            if "NoneType" in reason:
+                reason += (" (a section that is null by default, such as calibration, is "
+                           "set whole: 'calibration={target_rate: 0.5}')")
+            raise ValueError(f"cannot compose the config with overrides "
+                             f"{list(overrides)}: {reason}") from exc
 
 
 def write_json_atomic(path: Path, payload: Any) -> None:
