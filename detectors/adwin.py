@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 
 __all__ = ["ADWIN"]
 

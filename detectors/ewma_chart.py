@@ -41,7 +41,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = [
     "CALIBRATED_LIMITS",

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
-from detectors.validation import check_choice, check_in_range
+from driftsim.validation import check_choice, check_in_range
 
 __all__ = ["HDDM_A", "HDDM_W"]
 

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from detectors.base import BaseStreamingDetector
-from detectors.validation import check_finite_array, check_in_range, check_int
+from driftsim.validation import check_finite_array, check_in_range, check_int
 
 __all__ = ["KSWIN"]
 

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from detectors.validation import check_choice, check_in_range, check_int
 from detectors.window.base import BaseWindowTest
 from detectors.window.results import TestResult
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["ClassifierTest"]
 
