@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from detectors.tags import TagDefaults
 from detectors.validation import check_finite_array
 
 __all__ = [
@@ -127,7 +128,7 @@ class ParamsMixin:
         return f"{type(self).__name__}({args})"
 
 
-class BaseStreamingDetector(ParamsMixin):
+class BaseStreamingDetector(ParamsMixin, TagDefaults):
     """Shared machinery of the compiled streaming detectors.
 
     Subclasses set the class attributes ``binary`` (input must be 0/1) and

@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 import numpy as np
 
 from detectors.base import ParamsMixin
+from detectors.tags import TagDefaults
 from detectors.validation import check_choice, check_finite_array, check_in_range
 from detectors.window.corrections import (
     DISTANCE_CORRECTIONS,
@@ -108,7 +109,7 @@ def as_2d(name: str, values: Any) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-class BaseWindowTest(ParamsMixin):
+class BaseWindowTest(ParamsMixin, TagDefaults):
     """Shared machinery of every window test.
 
     Subclasses store their ``__init__`` arguments under their own names (validated),
