@@ -42,7 +42,7 @@ import numpy as np
 
 from detectors.base import BaseStreamingDetector
 from detectors.tags import Sensitivity
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = [
     "CALIBRATED_LIMITS",

@@ -9,7 +9,7 @@ import numpy as np
 
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
-from detectors.validation import check_choice, check_in_range
+from driftsim.validation import check_choice, check_in_range
 
 __all__ = ["HDDM_A", "HDDM_W"]
 

@@ -15,7 +15,7 @@ from scipy import stats
 
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
-from detectors.validation import check_finite_array, check_in_range, check_int
+from driftsim.validation import check_finite_array, check_in_range, check_int
 
 __all__ = ["KSWIN"]
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["PageHinkley"]
 

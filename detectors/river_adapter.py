@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from detectors.validation import check_finite_array
+from driftsim.validation import check_finite_array
 
 __all__ = ["RiverDetector", "river_detections"]
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 
 __all__ = ["STEPD"]
 

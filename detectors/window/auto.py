@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from detectors.tags import Sensitivity, log_grid
-from detectors.validation import check_choice, check_in_range, check_int
 from detectors.window.base import BaseWindowTest
 from detectors.window.categorical import ChiSquared
 from detectors.window.corrections import P_VALUE_CORRECTIONS, combine_features
 from detectors.window.distance import Wasserstein
 from detectors.window.results import TestResult
 from detectors.window.univariate import KS
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["AutoTest"]
 

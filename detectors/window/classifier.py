@@ -8,9 +8,9 @@ import numpy as np
 from scipy import stats
 
 from detectors.tags import Sensitivity, log_grid
-from detectors.validation import check_choice, check_in_range, check_int
 from detectors.window.base import BaseWindowTest
 from detectors.window.results import TestResult
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["ClassifierTest"]
 

@@ -16,9 +16,9 @@ import numpy as np
 from scipy import special
 
 from detectors.tags import Sensitivity, log_grid
-from detectors.validation import check_in_range, check_int
 from detectors.window._ecdf import cdf_integrals, sorted_rows
 from detectors.window.base import UnivariateWindowTest
+from driftsim.validation import check_in_range, check_int
 
 __all__ = ["PSI", "Hellinger", "JensenShannon", "Wasserstein", "shared_histograms"]
 

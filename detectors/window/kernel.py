@@ -23,10 +23,10 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from detectors.tags import Sensitivity, log_grid
-from detectors.validation import check_in_range, check_int
 from detectors.window._ecdf import cdf_integrals, sorted_rows
 from detectors.window.base import BaseWindowTest
 from detectors.window.results import TestResult
+from driftsim.validation import check_in_range, check_int
 
 __all__ = ["MMD", "Energy", "permutation_p_value"]
 

@@ -16,10 +16,10 @@ import numpy as np
 from scipy import special, stats
 
 from detectors.tags import Sensitivity, log_grid
-from detectors.validation import check_choice
 from detectors.window._ecdf import ad_a2kn, cvm_u, ks_lattice_distance, sorted_rows
 from detectors.window._kolmogorov import ks_pvalues
 from detectors.window.base import UnivariateWindowTest
+from driftsim.validation import check_choice
 
 __all__ = ["KS", "AndersonDarling", "CramerVonMises"]
 
