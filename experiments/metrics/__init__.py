@@ -47,9 +47,9 @@ from experiments.metrics.runs import alert_times, score_run
 __all__ = [
     "ALARM_LABELS",
     "BASELINE_KINDS",
-    "DetectionMatch",
     "HIGHER_IS_BETTER",
     "LABELS",
+    "DetectionMatch",
     "alert_times",
     "baseline_alarms",
     "check_alarm_times",
