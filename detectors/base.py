@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from detectors.tags import TagDefaults
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_finite_array
 
@@ -72,7 +73,7 @@ class StreamingDetector(DriftDetector, Protocol):
     def get_params(self) -> dict[str, Any]: ...
 
 
-class BaseStreamingDetector(ParamsMixin):
+class BaseStreamingDetector(ParamsMixin, TagDefaults):
     """Shared machinery of the compiled streaming detectors.
 
     Subclasses set the class attributes ``binary`` (input must be 0/1) and
