@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from detectors.validation import check_in_range
+from driftsim.validation import check_in_range
 
 if TYPE_CHECKING:
     from simulator.alerts import Alert
