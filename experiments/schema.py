@@ -220,9 +220,11 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     check_int("score.horizon", cfg.score.horizon, low=1)
     check_choice("registry", cfg.registry, ("memory", "mlflow"))
     for sink in cfg.alert_sinks:
-        if not str(sink).startswith(("http://", "https://")):
-            check_choice("alert_sinks[] (or a webhook URL, http:// or https://)", sink,
-                         ("jsonl", "sqlite"))
+        if sink not in ("jsonl", "sqlite") and not str(sink).startswith(("http://", "https://")):
+            raise ValueError(
+                f"alert_sinks[] must be one of ['jsonl', 'sqlite'] or a webhook URL "
+                f"(http:// or https://), got {sink!r}"
+            )
     return {
         "batch_size": loop.batch_size,
         "label_delay": delay,

@@ -44,7 +44,7 @@ CONFIG_CASES = {
                        ("loop.label_fraction", "<= 1.0", "2.0")),
     "n-samples-negative": (["n_samples=-5"], ValueError, ("n_samples", ">= 1", "-5")),
     "registry-kind": (["registry=redis"], ValueError, ("'redis'", "memory", "mlflow")),
-    "alert-sink-kind": (["alert_sinks=[kafka]"], ValueError, ("'kafka'", "jsonl", "http://")),
+    "alert-sink-kind": (["alert_sinks=[kafka]"], ValueError, ("'kafka'", "jsonl", "webhook URL")),
     "score-horizon": (["score.horizon=0"], ValueError, ("score.horizon", ">= 1")),
     "criticality": (["loop.criticality=urgent"], ValueError, ("'urgent'", "normal", "high")),
     "gate-holdout": (["loop.gate.holdout=2.0"], ValueError, ("holdout", "<= 0.9", "2.0")),
