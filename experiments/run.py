@@ -14,7 +14,8 @@ Examples
 >>> cfg = compose(["drift=abrupt_concept", "detector=page_hinkley", "n_samples=3000",
 ...                "policy=never", "score.oracle=false"])
 >>> result = run(cfg, output_dir=None)
->>> result["metrics"]["detections"], result["metrics"]["missed"]
+>>> scores = result["monitors"]["PageHinkley"]["detector"]
+>>> scores["detections"], scores["missed"]
 (1, 0)
 """
 
@@ -177,18 +178,27 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     Returns
     -------
     dict
-        The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
-        all monitors together), ``monitors`` (per monitor, with the baselines at the
-        same alarm rate), ``events``, ``timings``, ``versions``, ``skipped``.
+        The content of ``result.json``: ``config``; ``monitors``, the primary record:
+        per monitor its detector (``params``: class, sensitivity parameter and the
+        value the run used, calibrated or configured) and its scores (``detector``)
+        beside the baselines at the same alarm rate; ``metrics``, the run's own
+        scores (accuracy, recovery, retrains, cost: no detection scores, which belong
+        to a monitor); ``any_monitor``, only when the run has several monitors: the
+        detection scores of their pooled alarms, named ``"any of N monitors"``;
+        ``events``, ``timings``, ``versions``, ``skipped``.
 
     Examples
     --------
     >>> cfg = compose(["drift=abrupt_concept", "n_samples=3000", "policy=oracle"])
     >>> result = run(cfg, output_dir=None)
     >>> result["metrics"]["retrains"], sorted(result["monitors"]["ADWIN"])
-    (1, ['detector', 'never', 'periodic', 'random'])
+    (1, ['detector', 'never', 'params', 'periodic', 'random'])
+    >>> result["monitors"]["ADWIN"]["params"]
+    {'class': 'ADWIN', 'threshold_param': 'delta', 'threshold': 0.002}
+    >>> "detections" in result["metrics"], "any_monitor" in result
+    (False, False)
     """
-    from experiments.metrics import score_run, score_with_baselines
+    from experiments.metrics import score_detections, score_run, score_with_baselines
     from experiments.metrics.runs import alert_times
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
@@ -222,20 +232,32 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
     t = time.perf_counter()
     n, horizon = stream.n_samples, cfg.score.horizon
-    metrics = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
-                        window=cfg.score.window, epsilon=cfg.score.epsilon)
+    pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
+                       window=cfg.score.window, epsilon=cfg.score.epsilon)
+    # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
+    # never to the run's top-level metrics.
+    detection_keys = list(score_detections([], [], 1))
+    metrics = {k: v for k, v in pooled.items() if k not in detection_keys}
     per_monitor = {
-        m.name: score_with_baselines(alert_times(trace, m.name), stream.events, n, horizon,
-                                     seed=cfg.seed)
+        m.name: {
+            "params": _detector_params(m.detector),
+            **score_with_baselines(alert_times(trace, m.name), stream.events, n, horizon,
+                                   seed=cfg.seed),
+        }
         for m in parts["monitors"]
     }
+    any_monitor = None
+    if len(per_monitor) > 1:
+        any_monitor = {"name": pooled.alerts_of, "monitors": list(per_monitor),
+                       **{k: pooled[k] for k in detection_keys}}
     timings["score"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
 
     result = _nan_to_none({
         "config": OmegaConf.to_container(cfg, resolve=True),
-        "metrics": metrics,
         "monitors": per_monitor,
+        "metrics": metrics,
+        **({"any_monitor": any_monitor} if any_monitor is not None else {}),
         "calibration": parts["calibration"],
         "events": [dict(e) for e in trace.meta["stream_events"]],
         "timings": timings,
@@ -252,6 +274,21 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
                      title=_title(cfg))
         write_json_atomic(result_path, result)
     return result
+
+
+def _detector_params(detector: Any) -> dict[str, Any]:
+    """The monitor's detector class and the sensitivity value this run used."""
+    from detectors.tags import sensitivity_of
+
+    sensitivity = sensitivity_of(detector)
+    param = sensitivity.param if sensitivity else None
+    value = None
+    if param is not None:
+        params = detector.get_params() if hasattr(detector, "get_params") else {}
+        value = params.get(param, getattr(detector, param, None))
+    if isinstance(value, np.generic):
+        value = value.item()
+    return {"class": type(detector).__name__, "threshold_param": param, "threshold": value}
 
 
 def _registry(cfg: DictConfig, out: Path | None) -> Any:
@@ -277,9 +314,39 @@ def _sinks(cfg: DictConfig, out: Path | None) -> list[Any]:
 
 
 def _title(cfg: DictConfig) -> str:
+    """What the run is: data, drift, policy, its monitors (all of them), seed."""
     dataset = cfg.dataset.get("name", "data")
     drift = cfg.drift.get("name", "drift")
-    return f"{dataset} / {drift} / {_detector_name(cfg.detector)} / seed {cfg.seed}"
+    names = [_detector_name(cfg.detector)]
+    names += [str(k) for k, v in (cfg.extra_detectors or {}).items() if v is not None]
+    monitors = f"monitor {names[0]}" if len(names) == 1 else f"monitors {', '.join(names)}"
+    policy = _detector_name(cfg.policy)
+    return f"{dataset} / {drift} / policy {policy} / {monitors} / seed {cfg.seed}"
+
+
+def _console_lines(cfg: DictConfig, result: dict[str, Any]) -> list[str]:
+    """One line per monitor (its own scores), the pooled line named as such, the run."""
+    status = "skipped (result.json exists)" if result["skipped"] else "done"
+    lines = [f"[driftsim] {_title(cfg)}: {status}"]
+    scored = {name: m["detector"] for name, m in result["monitors"].items()}
+    if "any_monitor" in result:
+        scored[result["any_monitor"]["name"]] = result["any_monitor"]
+    for name, s in scored.items():
+        events = (s.get("missed") or 0) + (s.get("detections") or 0)
+        lines.append(f"  {name}: false alarms/1k = {_sig(s.get('false_alarm_rate'))}, "
+                     f"mean delay = {_sig(s.get('detection_delay_mean'))}, "
+                     f"missed = {s.get('missed')}/{events}")
+    m = result["metrics"]
+    lines.append(f"  run: accuracy = {_sig(m.get('accuracy'))}, "
+                 f"accuracy lost = {_sig(m.get('accuracy_lost'))}, retrains = {m.get('retrains')}")
+    return lines
+
+
+def _sig(value: Any) -> str:
+    """Three significant digits; ``–`` for an undefined value."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
@@ -296,16 +363,12 @@ def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
 
 @hydra.main(config_path="../conf", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
-    """Hydra entry point; returns the false-alarm rate (for sweepers that optimise)."""
+    """Hydra entry point; returns the configured detector's own false-alarm rate (for
+    sweepers that optimise)."""
     result = run(cfg)
-    metrics = result["metrics"]
-    status = "skipped (result.json exists)" if result["skipped"] else "done"
-    print(
-        f"[driftsim] {_title(cfg)}: {status}; false alarms/1k = "
-        f"{metrics.get('false_alarm_rate')}, delay = {metrics.get('detection_delay_mean')}, "
-        f"accuracy = {metrics.get('accuracy')}"
-    )
-    return metrics.get("false_alarm_rate")
+    print("\n".join(_console_lines(cfg, result)))
+    own = result["monitors"].get(_detector_name(cfg.detector), {}).get("detector", {})
+    return own.get("false_alarm_rate")
 
 
 run_experiment = run  # the package-level name (``experiments.run_experiment``)
