@@ -172,8 +172,8 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
         rows.extend(_rows_of(result, str(path.parent.relative_to(root))))
     frame = pd.DataFrame(rows)
     # Baselines at a matched rate are one per detector: name them apart in the summary.
-    mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
-    if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
+    mask = frame["baseline_for"].notna()
+    if frame.loc[mask, "baseline_for"].nunique() > 1:
         frame.loc[mask, "detector"] = (
             frame.loc[mask, "detector"] + " (" + frame.loc[mask, "baseline_for"] + ")"
         )
@@ -244,7 +244,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
             tradeoff, path=root / "threshold_tradeoff.png"
         )
     if summary["drift"].nunique() > 1 and summary["detector"].nunique() > 1:
-        detectors = summary[~summary["detector"].str.startswith("baseline:")]
+        detectors = summary[~summary["is_baseline"].astype(bool)]
         figures["heatmap"] = plots.heatmap(
             detectors.groupby(["detector", "drift"], as_index=False)["mtr"].mean(),
             value="mtr", path=root / "heatmap_mtr.png",
@@ -257,7 +257,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
         )
     if rows["policy"].nunique() > 1:
         per_policy = (
-            rows[~rows["detector"].str.startswith("baseline:")]
+            rows[rows["baseline_for"].isna()]  # matched baselines carry no run scores
             .drop_duplicates("run")
             .groupby("policy")
         )
@@ -282,17 +282,18 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     baselines pooled by kind (one legend entry each, one point per matched rate), and
     confidence intervals only when there are enough seeds to make them informative."""
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
-    picked = picked[~picked["detector"].str.startswith("baseline:never")].copy()
+    matched = picked["baseline_for"].notna()
+    picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
-    baseline = picked["detector"].str.startswith("baseline:")
+    baseline = picked["baseline_for"].notna()
     # A matched baseline's "threshold" is the detector it is matched to.
     picked["threshold"] = picked["threshold"].astype(object)
     picked.loc[baseline, "threshold"] = picked.loc[baseline, "baseline_for"]
     summary = summarise(picked)
     summary["threshold"] = pd.to_numeric(summary["threshold"], errors="coerce")
-    summary["is_baseline"] = summary["detector"].str.startswith("baseline:")
+    summary["is_baseline"] = summary["is_baseline"].astype(bool)
     if summary["runs"].min() < 5:
         summary = summary[[c for c in summary if not c.endswith("_ci")]]
     return summary

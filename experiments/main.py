@@ -97,8 +97,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     rows = collect(out)
     studied = rows[rows["run"].str.startswith("detectors")]
-    studied = studied[~studied["detector"].str.startswith("baseline:")
-                      | studied["detector"].str.endswith("(ADWIN)")]
+    studied = studied[studied["baseline_for"].isna() | (studied["baseline_for"] == "ADWIN")]
     detectors = summarise(studied)
     print("\nDetectors on the served model's errors (mean over seeds; baselines fire at "
           "ADWIN's rate):")
@@ -108,7 +107,7 @@ def main(argv: list[str] | None = None) -> Path:
         "mtr": "MTR",
     }))
     policies = (
-        rows[~rows["detector"].str.startswith("baseline:") & rows["run"].str.startswith("pol")]
+        rows[rows["baseline_for"].isna() & rows["run"].str.startswith("pol")]
         .drop_duplicates("run").groupby("policy", as_index=False)
         .agg(accuracy=("run_accuracy", "mean"), lost=("run_accuracy_lost", "mean"),
              retrains=("run_retrains", "mean"), cost=("run_total_cost", "mean"))

@@ -158,7 +158,7 @@ print(sorted(p.name for p in sweep_dir.iterdir()))
 
 # %%
 rows = collect(sweep_dir)
-name = rows.loc[~rows["detector"].str.startswith("baseline:"), "detector"].unique()[0]
+name = rows.loc[~rows["is_baseline"], "detector"].unique()[0]
 detector_rows = rows[rows["detector"] == name].sort_values(["threshold", "seed"])
 print(f"{len(rows)} rows: {rows['run'].nunique()} runs x (1 detector {name} + 3 baselines)")
 detector_rows[["threshold", "seed", "alarms", "detections", "false_alarms",
