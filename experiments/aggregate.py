@@ -73,12 +73,27 @@ def _short(target: Any) -> str:
     return str(target or "").rsplit(".", 1)[-1]
 
 
-def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Monitor name → what the run recorded about its detector (label, config,
+    sensitivity parameter, the value used, baseline or not: see
+    :func:`experiments.detector_specs.describe`). Results written before runs recorded
+    it are described from their config and the detector classes."""
+    if "detectors" in result:
+        return result["detectors"]
+    config = result["config"]
     specs = {_short(config["detector"]["_target_"]): config["detector"]}
     for name, spec in (config.get("extra_detectors") or {}).items():
         if spec is not None:
             specs[str(name)] = spec
-    return specs
+    records = {}
+    for name, spec in specs.items():
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
+        records[name] = {"label": name, "config": spec, "threshold_param": param,
+                         "threshold": _threshold(spec, cls, param),
+                         "is_baseline": is_baseline(cls)}
+    return records
 
 
 def _detector_class(spec: dict[str, Any]) -> type | None:
@@ -119,19 +134,17 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
         "seed": config["seed"],
     }
     run_metrics = {f"run_{k}": result["metrics"].get(k) for k in RUN_COLUMNS}
-    specs = _detector_specs(config)
+    records = _monitor_records(result)
     for name, scores in result["monitors"].items():
-        spec = specs.get(name, {})
-        cls = _detector_class(spec)
-        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
-        param = sensitivity.param if sensitivity else None
+        record = records.get(name) or {"label": name, "config": {}, "is_baseline": False}
         yield {
             **base,
-            "detector": name,
-            "detector_class": _short(spec.get("_target_")),
-            "threshold_param": param,
-            "threshold": _threshold(spec, cls, param),
-            "is_baseline": is_baseline(cls),
+            "detector": record["label"],
+            "monitor": name,
+            "detector_class": _short(record["config"].get("_target_")),
+            "threshold_param": record.get("threshold_param"),
+            "threshold": record.get("threshold"),
+            "is_baseline": bool(record["is_baseline"]),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }
@@ -139,6 +152,7 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             yield {
                 **base,
                 "detector": f"baseline:{kind}",
+                "monitor": name,
                 "detector_class": kind,
                 "threshold_param": "matched_to",
                 "threshold": None,
@@ -203,15 +217,26 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
       detector  runs  false_alarm_rate  false_alarm_rate_ci
     0        a     2               2.0            12.706205
     """
+    from scipy.stats import t
+
     keys = [c for c in CONFIG_COLUMNS if c in rows]
     metrics = [m for m in SUMMARY_METRICS if m in rows]
+    # The interval uses finite values only (as _ci95 does), computed for all groups at
+    # once: a threshold sweep has thousands of groups.
+    table = rows[keys].copy()
+    for metric in metrics:
+        values = rows[metric].astype(float)
+        table[metric] = values
+        table[f"{metric}__finite"] = values.where(np.isfinite(values))
     # dropna=False: a configuration with no threshold (a baseline) is still a group.
-    grouped = rows.groupby(keys, sort=True, dropna=False)
+    grouped = table.groupby(keys, sort=True, dropna=False)
     out = grouped.size().rename("runs").to_frame()
     for metric in metrics:
-        values = grouped[metric]
-        out[metric] = values.mean()
-        out[f"{metric}_ci"] = values.agg(_ci95)
+        out[metric] = grouped[metric].mean()
+        n = grouped[f"{metric}__finite"].count()
+        spread = grouped[f"{metric}__finite"].std(ddof=1)
+        half = t.ppf(0.975, np.maximum(n - 1, 1)) * spread / np.sqrt(n)
+        out[f"{metric}_ci"] = half.where(n >= 2)
     return out.reset_index()
 
 

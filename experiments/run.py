@@ -32,6 +32,7 @@ import numpy as np
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.detector_specs import describe, run_detectors, thresholds_for
 from experiments.files import atomic_write
 from experiments.schema import register, validate
 
@@ -99,7 +100,7 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     --------
     >>> parts = build(compose(["n_samples=600", "drift=none", "detector=ddm"]))
     >>> sorted(parts), [m.name for m in parts["monitors"]]
-    (['calibration', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
+    (['calibration', 'detectors', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
     """
     from simulator.monitors import Monitor
     from simulator.stream import DriftStream
@@ -109,10 +110,14 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     scenario = instantiate(cfg.drift)
     stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
                          jitter=cfg.jitter)
-    detectors = {_detector_name(cfg.detector): instantiate(cfg.detector)}
-    for name, spec in (cfg.extra_detectors or {}).items():
-        if spec is not None:
-            detectors[str(name)] = instantiate(spec)
+    specs = run_detectors(cfg)
+    if cfg.get("thresholds") is not None and not str(cfg.policy._target_).endswith(".Never"):
+        raise ValueError(
+            f"thresholds={cfg.thresholds} runs every threshold on one stream, which holds "
+            f"only when no alert changes the served model: use policy=never, got "
+            f"{cfg.policy._target_}"
+        )
+    detectors = {name: _instantiate_detector(spec) for name, spec in specs.items()}
     calibration: dict[str, Any] = {}
     if cfg.get("calibration"):
         detectors, calibration = _calibrate(cfg, dataset, detectors)
@@ -128,7 +133,17 @@ def build(cfg: DictConfig) -> dict[str, Any]:
         "policy": instantiate(cfg.policy),
         "settings": settings,
         "calibration": calibration,
+        "detectors": specs,
     }
+
+
+def _instantiate_detector(spec: Any) -> Any:
+    """Build a detector from its spec: a direct call when its arguments are plain values
+    (a threshold grid builds hundreds, and Hydra's instantiate copies each config)."""
+    args = {k: v for k, v in spec.config.items() if k != "_target_"}
+    if any(isinstance(v, (dict, list)) for v in args.values()):
+        return instantiate(spec.config)
+    return spec.cls(**args)
 
 
 def _calibrate(
@@ -145,10 +160,6 @@ def _calibrate(
         initial_train=cfg.loop.initial_train, seed=cfg.seed, streams=cfg.calibration.streams,
     )
     return calibrate_detectors(detectors, streams, cfg.calibration.target_rate)
-
-
-def _detector_name(spec: Any) -> str:
-    return str(spec._target_).rsplit(".", 1)[-1]
 
 
 def _versions() -> dict[str, str]:
@@ -189,7 +200,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     (1, ['detector', 'never', 'periodic', 'random'])
     """
     from experiments.metrics import score_run, score_with_baselines
-    from experiments.metrics.runs import alert_times
+    from experiments.metrics.runs import alert_times_by_monitor
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
@@ -224,8 +235,10 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     n, horizon = stream.n_samples, cfg.score.horizon
     metrics = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
                         window=cfg.score.window, epsilon=cfg.score.epsilon)
+    alerts = alert_times_by_monitor(trace)
+    no_alerts = np.empty(0, dtype=np.int64)
     per_monitor = {
-        m.name: score_with_baselines(alert_times(trace, m.name), stream.events, n, horizon,
+        m.name: score_with_baselines(alerts.get(m.name, no_alerts), stream.events, n, horizon,
                                      seed=cfg.seed)
         for m in parts["monitors"]
     }
@@ -236,6 +249,8 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "config": OmegaConf.to_container(cfg, resolve=True),
         "metrics": metrics,
         "monitors": per_monitor,
+        "detectors": {m.name: describe(parts["detectors"][m.name], m.detector)
+                      for m in parts["monitors"]},
         "calibration": parts["calibration"],
         "events": [dict(e) for e in trace.meta["stream_events"]],
         "timings": timings,
@@ -279,7 +294,12 @@ def _sinks(cfg: DictConfig, out: Path | None) -> list[Any]:
 def _title(cfg: DictConfig) -> str:
     dataset = cfg.dataset.get("name", "data")
     drift = cfg.drift.get("name", "drift")
-    return f"{dataset} / {drift} / {_detector_name(cfg.detector)} / seed {cfg.seed}"
+    specs = run_detectors(cfg)
+    labels = list(dict.fromkeys(spec.label for spec in specs.values()))
+    who = ", ".join(labels) if len(labels) <= 3 else f"{len(labels)} detectors"
+    if len(specs) > len(labels):
+        who += f" at {len(specs)} (detector, threshold) pairs"
+    return f"{dataset} / {drift} / {who} / seed {cfg.seed}"
 
 
 def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
@@ -297,6 +317,9 @@ def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
 @hydra.main(config_path="../conf", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
     """Hydra entry point; returns the false-alarm rate (for sweepers that optimise)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    cfg.thresholds = thresholds_for(cfg, HydraConfig.get().overrides.task)
     result = run(cfg)
     metrics = result["metrics"]
     status = "skipped (result.json exists)" if result["skipped"] else "done"
