@@ -63,7 +63,8 @@ SETS = ("streaming", "calibratable", "baselines")
 @dataclass(frozen=True)
 class DetectorSpec:
     """One monitored detector: ``label`` names its curve or row (the class name, or the
-    ``extra_detectors`` key), ``config`` builds it (``_target_`` plus arguments).
+    ``extra_detectors`` key), ``config`` builds it (``_target_`` plus arguments), and
+    ``section`` says where the config came from (for error messages).
 
     Examples
     --------
@@ -73,6 +74,7 @@ class DetectorSpec:
 
     label: str
     config: dict[str, Any]
+    section: str = "detector"
 
     @property
     def cls(self) -> type:
@@ -166,13 +168,16 @@ def expand_names(names: Iterable[str], conf_dir: str | Path = CONF_DIR) -> list[
 def _base_specs(cfg: DictConfig) -> list[DetectorSpec]:
     if cfg.get("detectors"):
         options = detector_options()
-        configs = [options[name] for name in expand_names(list(cfg.detectors))]
+        configs = [(f"conf/detector/{name}.yaml", options[name])
+                   for name in expand_names(list(cfg.detectors))]
     else:
-        configs = [OmegaConf.to_container(cfg.detector, resolve=True)]
-    specs = [DetectorSpec(str(c["_target_"]).rsplit(".", 1)[-1], c) for c in configs]
+        configs = [("detector", OmegaConf.to_container(cfg.detector, resolve=True))]
+    specs = [DetectorSpec(str(c["_target_"]).rsplit(".", 1)[-1], c, where)
+             for where, c in configs]
     for name, spec in (cfg.get("extra_detectors") or {}).items():
         if spec is not None:
-            specs.append(DetectorSpec(str(name), OmegaConf.to_container(spec, resolve=True)))
+            specs.append(DetectorSpec(str(name), OmegaConf.to_container(spec, resolve=True),
+                                      f"extra_detectors.{name}"))
     labels = [s.label for s in specs]
     if len(set(labels)) < len(labels):
         raise ValueError(f"two monitored detectors share a name: {labels}")
@@ -201,7 +206,8 @@ def _at_thresholds(spec: DetectorSpec, thresholds: Any) -> list[tuple[str, Detec
     out = []
     for value in values:
         name = f"{spec.label}[{sensitivity.param}={value:g}]"
-        out.append((name, DetectorSpec(spec.label, sensitivity.params_at(config, value))))
+        config_at = sensitivity.params_at(config, value)
+        out.append((name, DetectorSpec(spec.label, config_at, f"{spec.section}[{name}]")))
     return out
 
 
