@@ -32,6 +32,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from detectors.tags import TagDefaults
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_finite_array
 
@@ -43,6 +44,10 @@ __all__ = [
 ]
 
 _EMPTY = np.empty(0, dtype=np.int64)
+
+
+def _not_a_number(detector: BaseStreamingDetector, x: object) -> ValueError:
+    return ValueError(f"{type(detector).__name__}.update takes one number, got {x!r}")
 
 
 def _bad_value(detector: BaseStreamingDetector, value: float) -> ValueError:
@@ -92,7 +97,7 @@ class StreamingDetector(DriftDetector, Protocol):
     def get_params(self) -> dict[str, Any]: ...
 
 
-class BaseStreamingDetector(ParamsMixin):
+class BaseStreamingDetector(ParamsMixin, TagDefaults):
     """Shared machinery of the compiled streaming detectors.
 
     Subclasses set the class attributes ``binary`` (input must be 0/1) and
@@ -225,7 +230,10 @@ class BaseStreamingDetector(ParamsMixin):
         The same kernel as :meth:`update_many`, without the array checks: a scalar is
         validated directly.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            raise _not_a_number(self, x) from None
         if self._binary_input:
             if value != 0.0 and value != 1.0:  # NaN and ±inf included
                 raise _bad_value(self, value)
@@ -289,7 +297,10 @@ class QueueingDetector(BaseStreamingDetector):
         Queued when it provably cannot fire; otherwise fed, with the queue, to the
         same kernel as :meth:`update_many`.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            raise _not_a_number(self, x) from None
         if self._binary_input:
             if value != 0.0 and value != 1.0:  # NaN and ±inf included
                 raise _bad_value(self, value)

@@ -8,7 +8,8 @@ import numba
 import numpy as np
 
 from detectors._compiled import buffer_view
-from detectors.base import BaseStreamingDetector, _bad_value
+from detectors.base import BaseStreamingDetector, _bad_value, _not_a_number
+from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["EDDM"]
@@ -154,6 +155,13 @@ class EDDM(BaseStreamingDetector):
     binary = True
     has_warning = True
 
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("beta", "increasing", log_grid(0.3, 0.99),
+                              coupled=(Coupled("alpha", "at_least"),))
+    calibration = CalibrationSpec((0.01, 0.999), log_scale=False)
+    is_baseline = False
+    signal = "error"
+
     def __init__(self, warm_start: int = 30, alpha: float = 0.95, beta: float = 0.9) -> None:
         self.warm_start = check_int("warm_start", warm_start, low=0)
         self.beta = check_in_range("beta", beta, low=0.0, high=1.0, low_inclusive=False)
@@ -185,7 +193,10 @@ class EDDM(BaseStreamingDetector):
         A correct prediction cannot trigger a drift nor change the warning zone (EDDM's
         statistics move only on errors), so it is counted and fed with the next error.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            raise _not_a_number(self, x) from None
         if value == 0.0:
             self._zeros += 1
             self._drift_detected = False

@@ -9,6 +9,7 @@ import numpy as np
 
 from detectors._compiled import buffer_view
 from detectors.base import QueueingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["FHDDM"]
@@ -160,6 +161,12 @@ class FHDDM(QueueingDetector):
 
     binary = True
     has_warning = False
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("confidence_level", "increasing", log_grid(1e-12, 0.1))
+    calibration = CalibrationSpec((1e-20, 0.49))
+    is_baseline = False
+    signal = "correct"
 
     def __init__(
         self,

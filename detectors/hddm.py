@@ -9,6 +9,7 @@ import numpy as np
 
 from detectors._compiled import buffer_view
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range
 
 __all__ = ["HDDM_A", "HDDM_W"]
@@ -141,6 +142,12 @@ class HDDM_A(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("drift_confidence", "increasing", log_grid(1e-10, 0.2))
+    calibration = CalibrationSpec((1e-15, 0.49))
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self,
@@ -355,6 +362,12 @@ class HDDM_W(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("drift_confidence", "increasing", log_grid(1e-10, 0.2))
+    calibration = CalibrationSpec((1e-15, 0.49))
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self,

@@ -7,12 +7,14 @@ import math
 import random
 import warnings
 from collections.abc import Iterable
+from typing import Any
 
 import numba
 import numpy as np
 from scipy import stats
 
-from detectors.base import BaseStreamingDetector, _bad_value
+from detectors.base import BaseStreamingDetector, _bad_value, _not_a_number
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_finite_array, check_in_range, check_int
 
 __all__ = ["KSWIN"]
@@ -289,6 +291,18 @@ class KSWIN(BaseStreamingDetector):
         computing for concept drift streams. Neurocomputing 416, 340-351.
     """
 
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-8, 0.2))
+    calibration = CalibrationSpec((1e-12, 0.49))
+    is_baseline = False
+    signal = None
+
+    @classmethod
+    def test_params(cls) -> dict[str, Any]:
+        """A seed: river draws an unseeded KSWIN's sample from the OS, and the checks
+        need reproducible clones."""
+        return {"seed": 7}
+
     def __init__(
         self,
         alpha: float = 0.005,
@@ -335,7 +349,10 @@ class KSWIN(BaseStreamingDetector):
 
         The same kernel as :meth:`update_many`, over a one-value view: no allocation.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            raise _not_a_number(self, x) from None
         if value - value != 0.0:  # 0.0 for every finite float, NaN otherwise
             raise _bad_value(self, value)
         fired = _kswin_step(value, self._buf, self._ints, self._mt, self._mt_initial, self._aux)
