@@ -10,14 +10,14 @@ EXTRAS ?= dev,mlflow,notebooks
 
 $(STAMP): pyproject.toml
 	@echo ">> bootstrapping $(VENV) (first use, or pyproject.toml changed)"
+	@# uv resolves and installs in seconds; a fresh machine gets it from PyPI into the venv.
 	@if command -v uv >/dev/null 2>&1; then \
-		uv venv --allow-existing --python $(PYTHON) $(VENV) && \
-		uv pip install --python $(PY) -e ".[$(EXTRAS)]"; \
+		uv venv --allow-existing --python $(PYTHON) $(VENV); \
 	else \
-		$(PYTHON) -m venv $(VENV) && \
-		$(PY) -m pip install -q --upgrade pip && \
-		$(PY) -m pip install -q -e ".[$(EXTRAS)]"; \
+		$(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip uv; \
 	fi
+	@UV=$$(command -v uv || echo $(VENV)/bin/uv); \
+		$$UV pip install --python $(PY) -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
 .PHONY: help

@@ -36,42 +36,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detectors.tags import is_baseline, sensitivity_of
+
 __all__ = [
-    "THRESHOLD_PARAMS",
     "aggregate",
     "aggregate_sweep",
     "collect",
     "main",
     "summarise",
 ]
-
-#: The parameter that sets each detector's sensitivity: the x of a threshold sweep.
-THRESHOLD_PARAMS: dict[str, str] = {
-    "ADWIN": "delta",
-    "DDM": "drift_threshold",
-    "EDDM": "beta",
-    "HDDM_A": "drift_confidence",
-    "HDDM_W": "drift_confidence",
-    "FHDDM": "confidence_level",
-    "PageHinkley": "threshold",
-    "CUSUM": "h",
-    "KSWIN": "alpha",
-    "STEPD": "alpha_drift",
-    "EWMAChart": "arl0",
-    "PeriodicAlarm": "every",
-    "RandomAlarm": "rate",
-    "KS": "alpha",
-    "CramerVonMises": "alpha",
-    "AndersonDarling": "alpha",
-    "ChiSquared": "alpha",
-    "MMD": "alpha",
-    "Energy": "alpha",
-    "ClassifierTest": "alpha",
-    "PSI": "threshold",
-    "Wasserstein": "threshold",
-    "JensenShannon": "threshold",
-    "Hellinger": "threshold",
-}
 
 #: Detector scores kept per row (from ``experiments.metrics.score_detections``).
 DETECTION_COLUMNS = (
@@ -108,19 +81,27 @@ def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def _threshold(spec: dict[str, Any], param: str | None) -> Any:
+def _detector_class(spec: dict[str, Any]) -> type | None:
+    """The class a detector config builds (``None`` when it cannot be imported)."""
+    from hydra.utils import get_class
+
+    try:
+        return get_class(spec["_target_"])
+    except (KeyError, ImportError, ValueError):
+        return None
+
+
+def _threshold(spec: dict[str, Any], cls: type | None, param: str | None) -> Any:
     """The detector's sensitivity value: as configured, else its class default."""
-    if not param:
+    if not param or cls is None:
         return None
     if param in spec:
         return spec[param]
     import inspect
 
-    from hydra.utils import get_class
-
     try:
-        default = inspect.signature(get_class(spec["_target_"])).parameters[param].default
-    except (KeyError, ImportError, ValueError):
+        default = inspect.signature(cls).parameters[param].default
+    except (KeyError, ValueError):
         return None
     return None if default is inspect.Parameter.empty else default
 
@@ -141,15 +122,16 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
     specs = _detector_specs(config)
     for name, scores in result["monitors"].items():
         spec = specs.get(name, {})
-        cls = _short(spec.get("_target_"))
-        param = THRESHOLD_PARAMS.get(cls)
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
         yield {
             **base,
             "detector": name,
-            "detector_class": cls,
+            "detector_class": _short(spec.get("_target_")),
             "threshold_param": param,
-            "threshold": _threshold(spec, param),
-            "is_baseline": cls in ("NoDrift", "PeriodicAlarm", "RandomAlarm"),
+            "threshold": _threshold(spec, cls, param),
+            "is_baseline": is_baseline(cls),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }

@@ -42,7 +42,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, MaxNLocator
 
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 from experiments.files import atomic_write
 from simulator.trace import Trace
 

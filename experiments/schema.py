@@ -32,7 +32,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,

@@ -43,7 +43,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = [
     "Alert",

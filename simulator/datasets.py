@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["DATASETS", "Dataset", "available_datasets", "load_dataset"]
 

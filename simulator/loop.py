@@ -57,7 +57,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert, AlertRouter
 from simulator.loop_config import (
     ApprovalConfig,

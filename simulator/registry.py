@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_choice, check_int
+from driftsim.validation import check_choice, check_int
 
 __all__ = [
     "CHALLENGER",

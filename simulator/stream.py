@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 from simulator._prediction import apply_prediction_drift
 from simulator._transforms import DataStats, make_plan
 from simulator.datasets import Dataset

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 if TYPE_CHECKING:
     import pandas as pd
