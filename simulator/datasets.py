@@ -393,7 +393,8 @@ def _vectorised(name: str, seed: int, options: dict[str, Any]) -> Any:
 
     if options.get("balance_classes"):
         return None  # river's rejection sampling alternates classes one sample at a time
-    return make_generator(name, seed, **{k: v for k, v in options.items() if k != "balance_classes"})
+    kept = {k: v for k, v in options.items() if k != "balance_classes"}
+    return make_generator(name, seed, **kept)
 
 
 # --------------------------------------------------------------------------- files

@@ -65,12 +65,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["GENERATORS", "ConceptGenerator", "make_generator"]
 
 Draws = dict[str, np.ndarray]
 Checker = Callable[[str, Any], Any]
+Spec = dict[str, tuple[Any, Checker]]  # parameter -> (default, checker)
 
 
 def _fraction(name: str, value: Any) -> float:
@@ -124,12 +125,12 @@ class ConceptGenerator:
     >>> gen.concept({"colour": 1})
     Traceback (most recent call last):
     ...
-    ValueError: agrawal has no concept parameter 'colour'; allowed: ['classification_function', 'perturbation']
+    ValueError: agrawal has no concept parameter 'colour'; allowed: [...]
     """
 
     name: ClassVar[str] = ""
-    concept_params: ClassVar[dict[str, tuple[Any, Checker]]] = {}
-    structure: ClassVar[dict[str, tuple[Any, Checker]]] = {}
+    concept_params: ClassVar[Spec] = {}
+    structure: ClassVar[Spec] = {}
     class_names: tuple[str, ...] = ("0", "1")
 
     def __init__(self, seed: int = 0, **params: Any) -> None:
@@ -205,7 +206,8 @@ class ConceptGenerator:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Features (float64, n × d) and labels (int64) of the drawn samples under
         ``concept``; ``age`` is each sample's index counted from the concept's onset
-        (used by moving concepts only)."""
+        (used by moving concepts only). The features may share memory with ``draws``
+        (no copy on the hot path): render a set of draws once, or copy it first."""
         raise NotImplementedError
 
     def rule(self, X: np.ndarray, concept: Mapping[str, Any] | None = None) -> np.ndarray:
@@ -274,7 +276,10 @@ class SEA(ConceptGenerator):
     """
 
     name = "sea"
-    concept_params = {"variant": (0, _choice(0, 1, 2, 3)), "noise": (0.0, _fraction)}
+    concept_params: ClassVar[Spec] = {
+        "variant": (0, _choice(0, 1, 2, 3)),
+        "noise": (0.0, _fraction),
+    }
     class_names = ("False", "True")
     thresholds: ClassVar[tuple[float, ...]] = (8.0, 9.0, 7.0, 9.5)
 
@@ -289,7 +294,7 @@ class SEA(ConceptGenerator):
         return (X[:, 0] + X[:, 1] > self.thresholds[concept["variant"]]).astype(np.int64)
 
     def render(self, draws, age, concept):
-        X = draws["x"].copy()
+        X = draws["x"]
         y = self._rule(X, concept) ^ (draws["u"] < concept["noise"])
         return X, y.astype(np.int64)
 
@@ -371,7 +376,7 @@ class Agrawal(ConceptGenerator):
     """
 
     name = "agrawal"
-    concept_params = {
+    concept_params: ClassVar[Spec] = {
         "classification_function": (0, _choice(*range(10))),
         "perturbation": (0.0, _fraction),
     }
@@ -461,7 +466,7 @@ class STAGGER(ConceptGenerator):
     """
 
     name = "stagger"
-    concept_params = {"classification_function": (0, _choice(0, 1, 2))}
+    concept_params: ClassVar[Spec] = {"classification_function": (0, _choice(0, 1, 2))}
 
     @property
     def n_features(self) -> int:
@@ -494,7 +499,7 @@ class STAGGER(ConceptGenerator):
         return y.astype(np.int64)
 
     def render(self, draws, age, concept):
-        X = draws["x"].copy()
+        X = draws["x"]
         return X, self._rule(X, concept)
 
 
@@ -516,8 +521,8 @@ class Sine(ConceptGenerator):
     """
 
     name = "sine"
-    concept_params = {"classification_function": (0, _choice(0, 1, 2, 3))}
-    structure = {"has_noise": (False, _flag)}
+    concept_params: ClassVar[Spec] = {"classification_function": (0, _choice(0, 1, 2, 3))}
+    structure: ClassVar[Spec] = {"has_noise": (False, _flag)}
 
     @property
     def n_features(self) -> int:
@@ -533,7 +538,7 @@ class Sine(ConceptGenerator):
         return (below if f % 2 == 0 else ~below).astype(np.int64)
 
     def render(self, draws, age, concept):
-        X = draws["x"].copy()
+        X = draws["x"]
         return X, self._rule(X, concept)
 
 
@@ -549,7 +554,7 @@ class Mixed(ConceptGenerator):
     """
 
     name = "mixed"
-    concept_params = {"classification_function": (0, _choice(0, 1))}
+    concept_params: ClassVar[Spec] = {"classification_function": (0, _choice(0, 1))}
 
     @property
     def n_features(self) -> int:
@@ -600,12 +605,15 @@ class Hyperplane(ConceptGenerator):
     """
 
     name = "hyperplane"
-    concept_params = {
+    concept_params: ClassVar[Spec] = {
         "mag_change": (0.0, _fraction),
         "sigma": (0.1, _fraction),
         "noise_percentage": (0.05, _fraction),
     }
-    structure = {"n_features": (10, _at_least(1)), "n_drift_features": (2, _at_least(0))}
+    structure: ClassVar[Spec] = {
+        "n_features": (10, _at_least(1)),
+        "n_drift_features": (2, _at_least(0)),
+    }
 
     @property
     def n_features(self) -> int:
@@ -629,7 +637,7 @@ class Hyperplane(ConceptGenerator):
         return (X @ self.weights >= 0.5 * self.weights.sum()).astype(np.int64)
 
     def render(self, draws, age, concept):
-        X = draws["x"].copy()
+        X = draws["x"]
         k = self.params["n_drift_features"]
         if concept["mag_change"] > 0 and k > 0:
             w = np.repeat(self.weights[None, :], X.shape[0], axis=0)
@@ -709,11 +717,11 @@ class RandomRBF(ConceptGenerator):
     """
 
     name = "random_rbf"
-    concept_params = {
+    concept_params: ClassVar[Spec] = {
         "change_speed": (0.0, _fraction),
         "n_drift_centroids": (None, _optional_int),
     }
-    structure = {
+    structure: ClassVar[Spec] = {
         "n_classes": (2, _at_least(2)),
         "n_features": (10, _at_least(1)),
         "n_centroids": (50, _at_least(1)),
@@ -764,7 +772,8 @@ class RandomRBF(ConceptGenerator):
 
     def draw(self, rng, n):
         d = self.n_features
-        return {"u": rng.random(n), "a": rng.random((n, d)) * 2.0 - 1.0, "g": rng.standard_normal(n)}
+        a = rng.random((n, d)) * 2.0 - 1.0
+        return {"u": rng.random(n), "a": a, "g": rng.standard_normal(n)}
 
     def render(self, draws, age, concept):
         total = self._cumulative[-1]
@@ -810,11 +819,11 @@ class LED(ConceptGenerator):
     """
 
     name = "led"
-    concept_params = {
+    concept_params: ClassVar[Spec] = {
         "noise_percentage": (0.0, _fraction),
         "n_drift_features": (0, _choice(*range(8))),
     }
-    structure = {"irrelevant_features": (False, _flag)}
+    structure: ClassVar[Spec] = {"irrelevant_features": (False, _flag)}
     class_names = tuple(str(i) for i in range(10))
 
     @property
@@ -884,7 +893,7 @@ def make_generator(name: str, seed: int = 0, **params: Any) -> ConceptGenerator:
     >>> make_generator("waveform")
     Traceback (most recent call last):
     ...
-    ValueError: unknown generator 'waveform'; allowed: ['sea', 'agrawal', 'stagger', 'sine', 'mixed', 'hyperplane', 'random_rbf', 'led']
+    ValueError: unknown generator 'waveform'; allowed: ['sea', 'agrawal', ...]
     """
     if name not in GENERATORS:
         raise ValueError(f"unknown generator {name!r}; allowed: {list(GENERATORS)}")
