@@ -177,7 +177,12 @@ class BaseStreamingDetector(ParamsMixin, TagDefaults):
         The same kernel as :meth:`update_many`, without the array checks: a scalar is
         validated directly.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{type(self).__name__}.update takes one number, got {x!r}"
+            ) from exc
         if not math.isfinite(value):
             raise ValueError(
                 f"xs contains a non-finite value ({value}) at position 0; all values must be finite"

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.tags import is_baseline, sensitivity_of
+from experiments.files import atomic_write
 
 __all__ = [
     "aggregate",
@@ -149,11 +151,26 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             }
 
 
+def _read_result(path: Path) -> dict[str, Any] | None:
+    """A run's result, or None when the file is truncated, not JSON or not a result."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    needed = ("config", "metrics", "monitors")
+    if not isinstance(result, dict) or not all(isinstance(result.get(k), dict) for k in needed):
+        return None
+    return result
+
+
 def collect(sweep_dir: str | Path) -> pd.DataFrame:
     """One tidy row per run and detector (baselines included) from every
     ``result.json`` below ``sweep_dir``.
 
-    Raises ``ValueError`` naming the folder when there is no result in it.
+    Raises ``ValueError`` naming the folder when there is no result in it. An
+    unreadable ``result.json`` (truncated, not JSON) is skipped with a ``UserWarning``
+    naming each such file and how many were skipped; their paths are in
+    ``frame.attrs["unreadable"]``.
 
     Examples
     --------
@@ -167,10 +184,26 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     if not paths:
         raise ValueError(f"no result.json below {str(root)!r}: is it a sweep folder?")
     rows: list[dict[str, Any]] = []
+    unreadable: list[str] = []
     for path in paths:
-        result = json.loads(path.read_text())
+        result = _read_result(path)
+        if result is None:
+            unreadable.append(str(path))
+            continue
         rows.extend(_rows_of(result, str(path.parent.relative_to(root))))
+    if not rows:
+        raise ValueError(
+            f"none of the {len(paths)} result.json below {str(root)!r} is readable: "
+            f"{', '.join(unreadable)}"
+        )
+    if unreadable:
+        warnings.warn(
+            f"skipped {len(unreadable)} of {len(paths)} result.json (unreadable): "
+            f"{', '.join(unreadable)}; rerun the sweep to redo those jobs",
+            UserWarning, stacklevel=2,
+        )
     frame = pd.DataFrame(rows)
+    frame.attrs["unreadable"] = unreadable
     # Baselines at a matched rate are one per detector: name them apart in the summary.
     mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
     if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
@@ -322,6 +355,13 @@ def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
             for p, runs in curves.items()}, int(onset)
 
 
+def _skipped_note(rows: pd.DataFrame) -> list[str]:
+    unreadable = rows.attrs.get("unreadable", [])
+    if not unreadable:
+        return []
+    return [f"Skipped {len(unreadable)} unreadable result.json: {', '.join(unreadable)}."]
+
+
 def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = True) -> Path:
     """Write ``summary.csv``, ``summary.md``, figures and ``report.html`` into
     ``sweep_dir``; return the path of ``summary.csv``.
@@ -340,8 +380,9 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     root = Path(sweep_dir)
     rows = collect(root)
     summary = summarise(rows)
-    rows.to_csv(root / "summary.csv", index=False)
-    (root / "summary.md").write_text(_markdown(summary))
+    atomic_write(root / "summary.csv", lambda tmp: rows.to_csv(tmp, index=False))
+    text = _markdown(summary)
+    atomic_write(root / "summary.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     made = _figures(rows, summary, root) if figures else {}
     if report:
         from experiments.report import write_report
@@ -356,6 +397,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
                 "detector's own alarm rate.",
                 "False-alarm rate: false alarms per 1,000 drift-free samples. Delay: samples "
                 "from onset to the first alarm inside the detection horizon.",
+                *_skipped_note(rows),
             ],
         )
     return root / "summary.csv"
