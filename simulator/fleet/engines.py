@@ -45,7 +45,9 @@ class FleetView:
     """What an engine may see at the end of tick ``t`` (arrays over models).
 
     ``estimated_accuracy`` is the last measured accuracy (labels come late);
-    ``true_accuracy`` is this tick's ground truth, for the oracle only. ``since_job``
+    ``true_accuracy`` and ``fault_active`` (an upstream fault hit the data a job
+    started now would train on) are ground truth, for the oracle only;
+    ``recent_quality`` is the worst data-quality share over those ticks. ``since_job``
     counts ticks since the model's last job started (since deployment if none).
 
     Examples
@@ -67,6 +69,8 @@ class FleetView:
     quality: np.ndarray
     since_job: np.ndarray
     busy: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    fault_active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    recent_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_models(self) -> int:
@@ -82,7 +86,8 @@ class FleetView:
             estimated_accuracy=np.array([0.95, 0.70, 0.60]),
             true_accuracy=np.array([0.94, 0.60, 0.60]), alarm=np.array([False, True, True]),
             quality=np.zeros(3), since_job=np.array([6, 8, 1]),
-            busy=np.array([False, False, True]),
+            busy=np.array([False, False, True]), fault_active=np.zeros(3, bool),
+            recent_quality=np.zeros(3),
         )
 
 
@@ -184,8 +189,9 @@ class FleetEngine(Engine):
     """Rank every request by expected loss avoided minus cost; fill the budget.
 
     Severity is the measured accuracy drop, raised to ``alarm_prior`` when the
-    detector has just fired or the data quality is broken (labels may not show the
-    drop yet).
+    detector has just fired (labels may not show the drop yet). While a model's data
+    quality is broken it holds: a broken pipeline is fixed upstream, and a model
+    retrained on faulty data breaks again when the pipeline is repaired.
 
     Examples
     --------
@@ -205,12 +211,18 @@ class FleetEngine(Engine):
 
     def severity(self, view: FleetView) -> np.ndarray:
         drop = np.maximum(0.0, view.reference_accuracy - view.estimated_accuracy)
-        flagged = view.alarm | (view.quality > self.quality_threshold)
-        return np.where(flagged, np.maximum(drop, self.alarm_prior), drop)
+        return np.where(view.alarm, np.maximum(drop, self.alarm_prior), drop)
+
+    def hold(self, view: FleetView) -> np.ndarray:
+        """Models that should not retrain now (the data a job would train on passed
+        through a broken pipeline)."""
+        return view.recent_quality > self.quality_threshold
 
     def value(self, view: FleetView) -> np.ndarray:
-        """Expected loss avoided over the horizon minus the job's cost, per model."""
-        return _expected_gain(view, self.severity(view), self.horizon) - view.retrain_cost
+        """Expected loss avoided over the horizon minus the job's cost, per model
+        (-inf while the model holds)."""
+        gain = _expected_gain(view, self.severity(view), self.horizon) - view.retrain_cost
+        return np.where(self.hold(view), -np.inf, gain)
 
     def requests(self, view: FleetView) -> np.ndarray:
         return (self.value(view) > 0) & ~view.busy
@@ -222,7 +234,8 @@ class FleetEngine(Engine):
 
 
 class OracleEngine(FleetEngine):
-    """The fleet ranking fed the true accuracy drop of this very tick.
+    """The fleet ranking fed the true accuracy drop of this very tick; it holds while
+    an upstream fault is truly active.
 
     Examples
     --------
@@ -237,6 +250,9 @@ class OracleEngine(FleetEngine):
 
     def severity(self, view: FleetView) -> np.ndarray:
         return np.maximum(0.0, view.reference_accuracy - view.true_accuracy)
+
+    def hold(self, view: FleetView) -> np.ndarray:
+        return view.fault_active
 
 
 ENGINES: dict[str, type[Engine]] = {

@@ -106,7 +106,8 @@ class TickReport:
         ``"pass"``, ``"fail"`` or ``"skip"`` (too few labels) for a train command,
         else ``""``.
     deployed, rolled_back
-        A new champion started serving this tick; the champion was rolled back.
+        A new champion started serving this tick; the champion was rolled back at the
+        end of this tick (the previous model serves from the next tick).
     version
         Version serving this tick.
     reference_accuracy

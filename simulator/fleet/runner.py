@@ -211,6 +211,7 @@ class _State:
         self.busy = np.zeros(n, bool)
         self.last_job = np.zeros(n, np.int64)
         self.running: list[int] = []
+        self.faulty = _fault_ticks(self.spec)
 
     def _command(self, t: int, model: int, cmd: Command) -> None:
         self.commands.setdefault(t, {}).setdefault(model, []).append(cmd)
@@ -254,7 +255,18 @@ class _State:
             estimated_accuracy=measured[:, t], true_accuracy=a["true_accuracy"][:, t],
             alarm=a["alarm"][:, t], quality=a["data_quality"][:, t],
             since_job=t - self.last_job, busy=self.busy.copy(),
+            fault_active=self._recent(self.faulty, t).any(axis=1),
+            recent_quality=self._recent(a["data_quality"], t).max(axis=1),
         )
+
+    def _recent(self, values: np.ndarray, t: int) -> np.ndarray:
+        """Per model, ``values`` over the ticks a job started now would train on (its
+        label delay plus one tick back), masked to the tick's minimum elsewhere."""
+        lookback = self.static["delay"] + 1
+        ticks = np.arange(t + 1)
+        keep = ticks[None, :] >= (t - lookback)[:, None]
+        low = values.min() if values.dtype != bool else False
+        return np.where(keep, values[:, : t + 1], low)
 
     def _enqueue(self, t: int, view: FleetView) -> None:
         for model in np.flatnonzero(self.runner.engine.requests(view)):
@@ -333,6 +345,15 @@ class _State:
             spend=self.rec.spend, slots_busy=self.rec.slots_busy, sla=self.sla,
             jobs=self.jobs, events=self.events,
         )
+
+
+def _fault_ticks(spec: FleetSpec) -> np.ndarray:
+    """Models × ticks: an upstream fault hits some of the tick's samples."""
+    out = np.zeros((spec.n_models, spec.n_ticks), bool)
+    for f in spec.faults:
+        first, stop = f.start // spec.tick_size, -(-(f.start + f.duration) // spec.tick_size)
+        out[spec.readers(f.source), first:stop] = True
+    return out
 
 
 def run_fleet(spec: FleetSpec, engine: Engine | str = "fleet", *, seed: int | None = None,
