@@ -29,7 +29,7 @@ array([511])
 
 from __future__ import annotations
 
-from detectors.lazy import lazy_exports
+from driftsim.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     # interfaces

@@ -18,18 +18,18 @@ implementation of each method.
 
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
-from detectors.validation import check_finite_array
+from detectors.tags import TagDefaults
+from driftsim.params import ParamsMixin
+from driftsim.validation import check_finite_array
 
 __all__ = [
     "BaseStreamingDetector",
     "DriftDetector",
-    "ParamsMixin",
     "StreamingDetector",
 ]
 
@@ -73,61 +73,7 @@ class StreamingDetector(DriftDetector, Protocol):
     def get_params(self) -> dict[str, Any]: ...
 
 
-class ParamsMixin:
-    """``get_params``, ``clone`` and ``repr`` from the ``__init__`` signature.
-
-    Every driftsim detector follows river's convention: each ``__init__`` argument is
-    stored, as given, under its own name, and mutable state lives elsewhere. That makes
-    parameters, clones and ``repr`` free. Shared by both detector families.
-
-    Examples
-    --------
-    >>> class Threshold(ParamsMixin):
-    ...     def __init__(self, level: float = 1.0) -> None:
-    ...         self.level = level
-    >>> Threshold(2.5)
-    Threshold(level=2.5)
-    >>> Threshold(2.5).clone(level=3.0).get_params()
-    {'level': 3.0}
-    """
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor arguments, as given.
-
-        Examples
-        --------
-        >>> from detectors.window import KS
-        >>> KS(alpha=0.01).get_params()["alpha"]
-        0.01
-        """
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def clone(self, **overrides: Any) -> Self:
-        """A fresh, unfitted test with the same parameters, optionally some replaced.
-
-        Examples
-        --------
-        >>> from detectors.window import KS
-        >>> KS(alpha=0.01).clone(correction="fdr_bh")
-        KS(alpha=0.01, correction='fdr_bh', share=0.5, method='auto', feature_names=None)
-        """
-        return type(self)(**{**self.get_params(), **overrides})
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
-
-class BaseStreamingDetector(ParamsMixin):
+class BaseStreamingDetector(ParamsMixin, TagDefaults):
     """Shared machinery of the compiled streaming detectors.
 
     Subclasses set the class attributes ``binary`` (input must be 0/1) and
@@ -231,7 +177,12 @@ class BaseStreamingDetector(ParamsMixin):
         The same kernel as :meth:`update_many`, without the array checks: a scalar is
         validated directly.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{type(self).__name__}.update takes one number, got {x!r}"
+            ) from exc
         if not math.isfinite(value):
             raise ValueError(
                 f"xs contains a non-finite value ({value}) at position 0; all values must be finite"

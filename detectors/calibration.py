@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_finite_array, check_in_range, check_int
+from driftsim.validation import check_finite_array, check_in_range, check_int
 
 __all__ = ["Calibration", "calibrate", "false_alarm_rate"]
 

@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from detectors.lazy import lazy_exports
+from driftsim.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "compose": "experiments.run",

@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from detectors.lazy import lazy_exports
+from driftsim.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "Dataset": "simulator.datasets",

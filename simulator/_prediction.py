@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_finite_array
+from driftsim.validation import check_finite_array
 from simulator.drift import Drift
 
 __all__ = ["apply_prediction_drift"]

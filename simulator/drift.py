@@ -78,7 +78,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["KINDS", "PROFILES", "TRANSFORMS", "Drift", "DriftOptions", "Scenario"]
 

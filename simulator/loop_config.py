@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["ApprovalConfig", "CostModel", "DeploymentConfig", "GateConfig", "RetrainConfig"]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_int
+from driftsim.validation import check_int
 
 __all__ = ["RiverClassifier", "default_model", "full_proba"]
 

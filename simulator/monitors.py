@@ -51,8 +51,8 @@ from typing import Any
 
 import numpy as np
 
-from detectors.base import ParamsMixin
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.params import ParamsMixin
+from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
 
 __all__ = ["Monitor", "Reference", "SLARule", "SignalHistory"]

@@ -32,8 +32,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from detectors.base import ParamsMixin
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.params import ParamsMixin
+from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
 
 __all__ = [

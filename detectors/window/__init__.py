@@ -24,7 +24,6 @@ from detectors.window.auto import AutoTest
 from detectors.window.base import (
     BaseWindowTest,
     NotFittedError,
-    ParamsMixin,
     UnivariateWindowTest,
     WindowTest,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "Hellinger",
     "JensenShannon",
     "NotFittedError",
-    "ParamsMixin",
     "TestResult",
     "UnivariateWindowTest",
     "Wasserstein",

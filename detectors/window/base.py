@@ -13,8 +13,8 @@ Everything here is independent of the method:
   returns;
 * :class:`WindowTest` — the protocol the rest of driftsim relies on;
 * :class:`BaseWindowTest` — input checks, the fitted-state contract, and the
-  ``get_params`` / ``clone`` / ``repr`` conventions of ``detectors.base`` (through
-  :class:`ParamsMixin`);
+  ``get_params`` / ``clone`` / ``repr`` conventions of ``driftsim.params`` (through
+  :class:`~driftsim.params.ParamsMixin`);
 * :class:`UnivariateWindowTest` — the base of the per-feature tests, which combines
   the features' results by a multiple-testing correction (see
   :func:`detectors.window.corrections.combine_features`).
@@ -27,19 +27,19 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
-from detectors.base import ParamsMixin
-from detectors.validation import check_choice, check_finite_array, check_in_range
+from detectors.tags import TagDefaults
 from detectors.window.corrections import (
     DISTANCE_CORRECTIONS,
     P_VALUE_CORRECTIONS,
     combine_features,
 )
 from detectors.window.results import TestResult
+from driftsim.params import ParamsMixin
+from driftsim.validation import check_choice, check_finite_array, check_in_range
 
 __all__ = [
     "BaseWindowTest",
     "NotFittedError",
-    "ParamsMixin",
     "UnivariateWindowTest",
     "WindowTest",
 ]
@@ -108,7 +108,7 @@ def as_2d(name: str, values: Any) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-class BaseWindowTest(ParamsMixin):
+class BaseWindowTest(ParamsMixin, TagDefaults):
     """Shared machinery of every window test.
 
     Subclasses store their ``__init__`` arguments under their own names (validated),

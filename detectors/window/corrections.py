@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from detectors.validation import check_choice
 from detectors.window.results import FeatureResult, TestResult
+from driftsim.validation import check_choice
 
 __all__ = [
     "CORRECTIONS",

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_int
+from driftsim.validation import check_int
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 from experiments.metrics.detection import check_alarm_times, score_detections
 
 __all__ = ["BASELINE_KINDS", "baseline_alarms", "score_with_baselines"]

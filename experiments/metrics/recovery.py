@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 from experiments.metrics._events import as_event_table
 from simulator.trace import Trace
 

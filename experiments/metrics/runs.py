@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_int
+from driftsim.validation import check_int
 from experiments.metrics.detection import score_detections
 from experiments.metrics.recovery import _events_of, recovery
 from simulator.trace import Trace
