@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 
 __all__ = ["Budget", "Governance", "GovernanceBoard"]
 

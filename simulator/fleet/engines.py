@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = [
     "ENGINES", "CostAwareModel", "DriftFCFS", "Engine", "FleetEngine", "FleetView",

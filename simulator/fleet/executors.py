@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_int
+from driftsim.validation import check_int
 from simulator.fleet.lane import Command, ModelLane, TickReport
 
 __all__ = ["JoblibExecutor", "RayExecutor", "SerialExecutor", "make_executor"]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.validation import check_in_range, check_int
+from driftsim.validation import check_in_range, check_int
 
 __all__ = ["HealthWeights", "forward_fill", "health_scores"]
 

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from detectors import DDM
-from detectors.validation import check_choice
+from driftsim.validation import check_choice
 from simulator.datasets import load_dataset
 from simulator.loop_config import GateConfig
 from simulator.models import full_proba

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.drift import Drift
 
 __all__ = ["TIERS", "FleetSpec", "ModelSpec", "SourceFault", "make_fleet", "model_seed"]
