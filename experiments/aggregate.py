@@ -42,10 +42,11 @@ from detectors.tags import is_baseline, sensitivity_of
 from experiments.files import atomic_write
 from experiments.metrics.intervals import (
     bootstrap_mean,
+    bootstrap_means,
     format_interval,
-    poisson_rate,
+    poisson_rates,
     sig3,
-    wilson,
+    wilson_arrays,
 )
 from experiments.metrics.labels import metric_label
 
@@ -91,12 +92,27 @@ def _short(target: Any) -> str:
     return str(target or "").rsplit(".", 1)[-1]
 
 
-def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Monitor name → what the run recorded about its detector (label, config,
+    sensitivity parameter, the value used, baseline or not: see
+    :func:`experiments.detector_specs.describe`). Results written before runs recorded
+    it are described from their config and the detector classes."""
+    if "detectors" in result:
+        return result["detectors"]
+    config = result["config"]
     specs = {_short(config["detector"]["_target_"]): config["detector"]}
     for name, spec in (config.get("extra_detectors") or {}).items():
         if spec is not None:
             specs[str(name)] = spec
-    return specs
+    records = {}
+    for name, spec in specs.items():
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
+        records[name] = {"label": name, "config": spec, "threshold_param": param,
+                         "threshold": _threshold(spec, cls, param),
+                         "is_baseline": is_baseline(cls)}
+    return records
 
 
 def _detector_class(spec: dict[str, Any]) -> type | None:
@@ -137,25 +153,21 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
         "seed": config["seed"],
     }
     run_metrics = {f"run_{k}": result["metrics"].get(k) for k in RUN_COLUMNS}
-    base["monitors"] = "+".join(result["monitors"])
-    specs = _detector_specs(config)
+    records = _monitor_records(result)
+    # what the run watched with, by detector label (a threshold sweep's many monitors of
+    # one detector are one entry): runs with other monitors are other configurations
+    labels = [records.get(n, {}).get("label", n) for n in result["monitors"]]
+    base["monitors"] = "+".join(dict.fromkeys(labels))
     for name, scores in result["monitors"].items():
-        spec = specs.get(name, {})
-        cls = _detector_class(spec)
-        used = scores.get("params")  # what the run used (calibrated or configured)
-        if used is not None:
-            param, value = used["threshold_param"], used["threshold"]
-        else:  # a result written before runs recorded it
-            sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
-            param = sensitivity.param if sensitivity else None
-            value = _threshold(spec, cls, param)
+        record = records.get(name) or {"label": name, "config": {}, "is_baseline": False}
         yield {
             **base,
-            "detector": name,
-            "detector_class": _short(spec.get("_target_")),
-            "threshold_param": param,
-            "threshold": value,
-            "is_baseline": is_baseline(cls),
+            "detector": record["label"],
+            "monitor": name,
+            "detector_class": _short(record["config"].get("_target_")),
+            "threshold_param": record.get("threshold_param"),
+            "threshold": record.get("threshold"),
+            "is_baseline": bool(record["is_baseline"]),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }
@@ -163,6 +175,7 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             yield {
                 **base,
                 "detector": f"baseline:{kind}",
+                "monitor": name,
                 "detector_class": kind,
                 "threshold_param": "matched_to",
                 "threshold": None,
@@ -232,8 +245,8 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
         frame[key] = frame["run"].map(lambda run, key=key: configs[run].get(key))
     frame.attrs["unreadable"] = unreadable
     # Baselines at a matched rate are one per detector: name them apart in the summary.
-    mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
-    if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
+    mask = frame["baseline_for"].notna()
+    if frame.loc[mask, "baseline_for"].nunique() > 1:
         frame.loc[mask, "detector"] = (
             frame.loc[mask, "detector"] + " (" + frame.loc[mask, "baseline_for"] + ")"
         )
@@ -288,24 +301,6 @@ def _grouping(rows: pd.DataFrame) -> list[str]:
     return [c for c in CONFIG_COLUMNS if c in rows] + [c for c in rows if "." in c]
 
 
-def _interval(name: str, values: pd.DataFrame) -> tuple[float, float, float, int]:
-    """(mean, low, high, n) of metric ``name`` over one configuration's rows, with the
-    interval that fits the metric (:mod:`experiments.metrics.intervals`)."""
-    column = values[name].astype(float)
-    finite = column[np.isfinite(column)]
-    mean = float(finite.mean()) if finite.size else float("nan")
-    if name == "missed_detection_rate" and {"missed", "detections"} <= set(values):
-        missed = int(values["missed"].fillna(0).sum())
-        trials = missed + int(values["detections"].fillna(0).sum())
-        return (missed / trials if trials else float("nan"), *wilson(missed, trials), trials)
-    if name == "false_alarm_rate" and {"false_alarms", "drift_free_samples"} <= set(values):
-        count = int(values["false_alarms"].fillna(0).sum())
-        exposure = float(values["drift_free_samples"].fillna(0).sum())
-        rate = 1000.0 * count / exposure if exposure > 0 else float("nan")
-        return (rate, *poisson_rate(count, exposure), len(values))
-    return (mean, *bootstrap_mean(finite.to_numpy()), int(finite.size))
-
-
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     """Per configuration: the mean of each key metric over seeds, its 95 % interval
     (``<metric>_lo``, ``<metric>_hi``) and the ``<metric>_n`` it rests on.
@@ -328,17 +323,61 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     """
     keys = _grouping(rows)
     metrics = [m for m in SUMMARY_METRICS if m in rows]
-    records = []
     # dropna=False: a configuration with no threshold (a baseline) is still a group.
-    for key, group in rows.groupby(keys, sort=True, dropna=False):
-        record = dict(zip(keys, key, strict=True))
-        record["runs"] = len(group)
-        for metric in metrics:
-            mean, low, high, n = _interval(metric, group)
-            record.update({metric: mean, f"{metric}_lo": low, f"{metric}_hi": high,
-                           f"{metric}_n": n})
-        records.append(record)
-    return pd.DataFrame.from_records(records)
+    grouped = rows.groupby(keys, sort=True, dropna=False)
+    out = grouped.size().rename("runs").to_frame()
+    gid = grouped.ngroup().to_numpy()
+    order = np.argsort(gid, kind="stable")
+    cuts = np.cumsum(np.bincount(gid, minlength=len(out)))[:-1]
+    # Intervals for every group at once: a threshold sweep has thousands of groups.
+    for metric in metrics:
+        values = rows[metric].to_numpy(dtype=float)
+        parts = np.split(values[order], cuts)
+        finite = np.array([np.isfinite(p).sum() for p in parts])
+        with np.errstate(invalid="ignore"):
+            mean = np.array([p[np.isfinite(p)].mean() if n else np.nan
+                             for p, n in zip(parts, finite, strict=True)])
+        low, high = bootstrap_means(parts)
+        n = finite
+        if metric in _POOLED:
+            mean, low, high, n = _POOLED[metric](rows, gid, len(out), mean, low, high, n)
+        out[metric], out[f"{metric}_lo"], out[f"{metric}_hi"] = mean, low, high
+        out[f"{metric}_n"] = n
+    return out.reset_index()
+
+
+Interval = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pooled_share(rows: pd.DataFrame, gid: np.ndarray, groups: int,
+                  *fallback: np.ndarray) -> Interval:
+    """Missed-detection rate: missed / drifts pooled over seeds, Wilson interval."""
+    if not {"missed", "detections"} <= set(rows):
+        return fallback  # type: ignore[return-value]
+    missed = np.bincount(gid, rows["missed"].fillna(0).to_numpy(float), minlength=groups)
+    found = np.bincount(gid, rows["detections"].fillna(0).to_numpy(float), minlength=groups)
+    trials = missed + found
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(trials > 0, missed / trials, np.nan)
+    return (share, *wilson_arrays(missed, trials), trials.astype(int))
+
+
+def _pooled_rate(rows: pd.DataFrame, gid: np.ndarray, groups: int,
+                 *fallback: np.ndarray) -> Interval:
+    """False alarms per 1,000 drift-free samples pooled over seeds, exact Poisson."""
+    if not {"false_alarms", "drift_free_samples"} <= set(rows):
+        return fallback  # type: ignore[return-value]
+    count = np.bincount(gid, rows["false_alarms"].fillna(0).to_numpy(float), minlength=groups)
+    exposure = np.bincount(gid, rows["drift_free_samples"].fillna(0).to_numpy(float),
+                           minlength=groups)
+    low, high = poisson_rates(count, exposure)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(exposure > 0, 1000.0 * count / exposure, np.nan)
+    return rate, low, high, np.bincount(gid, minlength=groups)
+
+
+#: Metrics whose interval comes from counts pooled over seeds (not a bootstrap).
+_POOLED = {"missed_detection_rate": _pooled_share, "false_alarm_rate": _pooled_rate}
 
 
 def _cell(value: Any) -> str:
@@ -373,7 +412,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
             tradeoff, path=root / "threshold_tradeoff.png"
         )
     if summary["drift"].nunique() > 1 and summary["detector"].nunique() > 1:
-        detectors = summary[~summary["detector"].str.startswith("baseline:")]
+        detectors = summary[~summary["is_baseline"].astype(bool)]
         figures["heatmap"] = plots.heatmap(
             detectors.groupby(["detector", "drift"], as_index=False)["mtr"].mean(),
             value="mtr", path=root / "heatmap_mtr.png",
@@ -440,17 +479,18 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     baselines pooled by kind (one legend entry each, one point per matched rate), and
     confidence intervals only when there are enough seeds to make them informative."""
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
-    picked = picked[~picked["detector"].str.startswith("baseline:never")].copy()
+    matched = picked["baseline_for"].notna()
+    picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
-    baseline = picked["detector"].str.startswith("baseline:")
+    baseline = picked["baseline_for"].notna()
     # A matched baseline's "threshold" is the detector it is matched to.
     picked["threshold"] = picked["threshold"].astype(object)
     picked.loc[baseline, "threshold"] = picked.loc[baseline, "baseline_for"]
     summary = summarise(picked)
     summary["threshold"] = pd.to_numeric(summary["threshold"], errors="coerce")
-    summary["is_baseline"] = summary["detector"].str.startswith("baseline:")
+    summary["is_baseline"] = summary["is_baseline"].astype(bool)
     if summary["runs"].min() < 5:  # intervals on fewer seeds would only clutter the chart
         summary = summary[[c for c in summary if not c.endswith(("_lo", "_hi"))]]
     return summary

@@ -35,12 +35,8 @@ from experiments.metrics.intervals import format_interval
 
 __all__ = ["main", "plan"]
 
-DETECTORS = {
-    "DDM": "{_target_: detectors.DDM}",
-    "HDDM_A": "{_target_: detectors.HDDM_A}",
-    "PageHinkley": "{_target_: detectors.PageHinkley}",
-    "KSWIN": "{_target_: detectors.KSWIN, seed: 0}",
-}
+#: conf/detector options compared in the detector study (specs come from conf/detector).
+DETECTORS = ("adwin", "ddm", "hddm_a", "page_hinkley", "kswin")
 POLICIES = ("never", "drift_triggered", "oracle")
 
 
@@ -49,9 +45,9 @@ def plan(seeds: int = 3) -> list[tuple[str, list[str]]]:
     common = ["dataset=iris", "drift=mixed", "n_samples=5000"]
     jobs = []
     for seed in range(seeds):
-        extras = [f"+extra_detectors.{name}={spec}" for name, spec in DETECTORS.items()]
-        jobs.append((f"detectors/seed{seed}", [*common, "detector=adwin", "policy=never",
-                                               "score.oracle=false", f"seed={seed}", *extras]))
+        jobs.append((f"detectors/seed{seed}", [*common, f"detectors=[{','.join(DETECTORS)}]",
+                                               "policy=never", "score.oracle=false",
+                                               f"seed={seed}"]))
     for policy in POLICIES:
         for seed in range(seeds):
             jobs.append((f"policies/{policy}/seed{seed}",
@@ -81,8 +77,7 @@ def _detector_table(rows: pd.DataFrame) -> str:
     from experiments.aggregate import summarise
 
     studied = rows[rows["run"].str.startswith("detectors")]
-    studied = studied[~studied["detector"].str.startswith("baseline:")
-                      | studied["detector"].str.endswith("(ADWIN)")]
+    studied = studied[studied["baseline_for"].isna() | (studied["baseline_for"] == "ADWIN")]
     s = summarise(studied)
     for m in ("false_alarm_rate", "detection_delay_mean", "missed_detection_rate"):
         s[m] = [format_interval(*v) for v in zip(s[m], s[f"{m}_lo"], s[f"{m}_hi"],
@@ -99,7 +94,7 @@ def _policy_table(rows: pd.DataFrame) -> str:
     """The policy study: run-level accuracy, loss, retrains and cost per policy."""
     from experiments.metrics.intervals import bootstrap_mean
 
-    runs = rows[~rows["is_baseline"].astype(bool) & rows["run"].str.startswith("pol")]
+    runs = rows[rows["baseline_for"].isna() & rows["run"].str.startswith("pol")]
     records = []
     for policy, group in runs.drop_duplicates("run").groupby("policy"):
         record = {"policy": policy}

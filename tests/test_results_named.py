@@ -57,7 +57,7 @@ def test_threshold_is_the_value_the_run_used(tmp_path):
                    "extra_detectors={}", "calibration.target_rate=2.0",
                    "calibration.null_samples=20000", "calibration.streams=2"])
     result = run(cfg, output_dir=tmp_path / "run")
-    used = result["monitors"]["PageHinkley"]["params"]
+    used = result["detectors"]["PageHinkley"]
     calibrated = result["calibration"]["PageHinkley"]["value"]
     assert used["threshold"] == pytest.approx(calibrated)
     assert calibrated != pytest.approx(50.0)  # not the class default
@@ -170,3 +170,20 @@ def test_score_run_reads_as_a_short_table():
     frame = scores.to_frame()
     assert list(frame.columns) == ["metric", "value"]
     assert frame.loc["false_alarm_rate", "metric"] == "false alarms per 1,000 drift-free samples"
+
+
+def test_vectorised_intervals_agree_with_scipy():
+    from scipy.stats import binomtest
+
+    from experiments.metrics.intervals import poisson_rate, poisson_rates, wilson_arrays
+
+    k = np.array([0, 1, 2, 5, 7, 10])
+    n = np.array([3, 3, 9, 10, 20, 10])
+    low, high = wilson_arrays(k, n)
+    for i in range(k.size):
+        ci = binomtest(int(k[i]), int(n[i])).proportion_ci(method="wilson")
+        assert (low[i], high[i]) == pytest.approx((ci.low, ci.high), abs=1e-12)
+    counts, exposure = np.array([0, 1, 4]), np.array([2500.0, 3000.0, 12000.0])
+    lows, highs = poisson_rates(counts, exposure)
+    for i in range(counts.size):
+        assert (lows[i], highs[i]) == pytest.approx(poisson_rate(int(counts[i]), exposure[i]))
