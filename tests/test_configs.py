@@ -55,7 +55,8 @@ def test_all_groups_are_covered():
     """A new folder under conf/ must be added to the tests above."""
     folders = {p.name for p in Path(CONF_DIR).iterdir() if p.is_dir()}
     # conf/hydra/ (launchers) is covered by tests/test_launchers.py.
-    assert folders == {*GROUPS, "experiment", "hydra"}
+    # conf/fleet/ (the fleet app's fleets) is covered by tests/test_fleet_experiment.py.
+    assert folders == {*GROUPS, "experiment", "hydra", "fleet"}
     for group in GROUPS:
         assert _options(group), group
 
