@@ -5,7 +5,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from detectors._compiled import buffer_view
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["PageHinkley"]
@@ -53,6 +55,21 @@ def _page_hinkley_kernel(xs, state, min_instances, delta, threshold, alpha, mode
     return n_out
 
 
+# the per-value buffer: the state slots, the five parameters, one value, one output slot
+_P, _X, _OUT, _SIZE = 6, 11, 12, 13
+
+
+@numba.njit(cache=True, nogil=True)
+def _page_hinkley_step(x, addr):
+    # the kernel itself, over one-slot views of the detector's buffer
+    buf = buffer_view(addr, _SIZE)
+    buf[_X] = x
+    return _page_hinkley_kernel(
+        buf[_X:_OUT], buf[:_P], buf[_P], buf[_P + 1], buf[_P + 2], buf[_P + 3],
+        int(buf[_P + 4]), buf[_OUT:],
+    )
+
+
 class PageHinkley(BaseStreamingDetector):
     """Page-Hinkley test for a change in the mean [^1] [^2].
 
@@ -90,6 +107,12 @@ class PageHinkley(BaseStreamingDetector):
         empirical mode decomposition for change detection. ISMIS, 492-498.
     """
 
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("threshold", "decreasing", log_grid(2.0, 500.0))
+    calibration = CalibrationSpec((0.1, 2000.0))
+    is_baseline = False
+    signal = None
+
     def __init__(
         self,
         min_instances: int = 30,
@@ -105,20 +128,25 @@ class PageHinkley(BaseStreamingDetector):
         self.mode = check_choice("mode", mode, _MODES)
         self._reset()
 
+    _step = staticmethod(_page_hinkley_step)
+
     def _reset(self) -> None:
         super()._reset()
-        self._state = _fresh_state()
-
-    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        out = np.empty(xs.shape[0], dtype=np.int64)
-        n = _page_hinkley_kernel(
-            xs,
-            self._state,
+        self._params = (
             float(self.min_instances),
             float(self.delta),
             float(self.threshold),
             float(self.alpha),
             _MODES.index(self.mode),
-            out,
         )
+        self._buf = np.concatenate([_fresh_state(), self._params, [0.0, 0.0]])
+        self._bind()
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_P]
+
+    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        out = np.empty(xs.shape[0], dtype=np.int64)
+        n = _page_hinkley_kernel(xs, self._state, *self._params, out)
         return out[:n].copy(), out[:0], False

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,42 +37,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detectors.tags import is_baseline, sensitivity_of
+from experiments.files import atomic_write
+
 __all__ = [
-    "THRESHOLD_PARAMS",
     "aggregate",
     "aggregate_sweep",
     "collect",
     "main",
     "summarise",
 ]
-
-#: The parameter that sets each detector's sensitivity: the x of a threshold sweep.
-THRESHOLD_PARAMS: dict[str, str] = {
-    "ADWIN": "delta",
-    "DDM": "drift_threshold",
-    "EDDM": "beta",
-    "HDDM_A": "drift_confidence",
-    "HDDM_W": "drift_confidence",
-    "FHDDM": "confidence_level",
-    "PageHinkley": "threshold",
-    "CUSUM": "h",
-    "KSWIN": "alpha",
-    "STEPD": "alpha_drift",
-    "EWMAChart": "arl0",
-    "PeriodicAlarm": "every",
-    "RandomAlarm": "rate",
-    "KS": "alpha",
-    "CramerVonMises": "alpha",
-    "AndersonDarling": "alpha",
-    "ChiSquared": "alpha",
-    "MMD": "alpha",
-    "Energy": "alpha",
-    "ClassifierTest": "alpha",
-    "PSI": "threshold",
-    "Wasserstein": "threshold",
-    "JensenShannon": "threshold",
-    "Hellinger": "threshold",
-}
 
 #: Detector scores kept per row (from ``experiments.metrics.score_detections``).
 DETECTION_COLUMNS = (
@@ -100,27 +75,50 @@ def _short(target: Any) -> str:
     return str(target or "").rsplit(".", 1)[-1]
 
 
-def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Monitor name → what the run recorded about its detector (label, config,
+    sensitivity parameter, the value used, baseline or not: see
+    :func:`experiments.detector_specs.describe`). Results written before runs recorded
+    it are described from their config and the detector classes."""
+    if "detectors" in result:
+        return result["detectors"]
+    config = result["config"]
     specs = {_short(config["detector"]["_target_"]): config["detector"]}
     for name, spec in (config.get("extra_detectors") or {}).items():
         if spec is not None:
             specs[str(name)] = spec
-    return specs
+    records = {}
+    for name, spec in specs.items():
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
+        records[name] = {"label": name, "config": spec, "threshold_param": param,
+                         "threshold": _threshold(spec, cls, param),
+                         "is_baseline": is_baseline(cls)}
+    return records
 
 
-def _threshold(spec: dict[str, Any], param: str | None) -> Any:
+def _detector_class(spec: dict[str, Any]) -> type | None:
+    """The class a detector config builds (``None`` when it cannot be imported)."""
+    from hydra.utils import get_class
+
+    try:
+        return get_class(spec["_target_"])
+    except (KeyError, ImportError, ValueError):
+        return None
+
+
+def _threshold(spec: dict[str, Any], cls: type | None, param: str | None) -> Any:
     """The detector's sensitivity value: as configured, else its class default."""
-    if not param:
+    if not param or cls is None:
         return None
     if param in spec:
         return spec[param]
     import inspect
 
-    from hydra.utils import get_class
-
     try:
-        default = inspect.signature(get_class(spec["_target_"])).parameters[param].default
-    except (KeyError, ImportError, ValueError):
+        default = inspect.signature(cls).parameters[param].default
+    except (KeyError, ValueError):
         return None
     return None if default is inspect.Parameter.empty else default
 
@@ -138,18 +136,17 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
         "seed": config["seed"],
     }
     run_metrics = {f"run_{k}": result["metrics"].get(k) for k in RUN_COLUMNS}
-    specs = _detector_specs(config)
+    records = _monitor_records(result)
     for name, scores in result["monitors"].items():
-        spec = specs.get(name, {})
-        cls = _short(spec.get("_target_"))
-        param = THRESHOLD_PARAMS.get(cls)
+        record = records.get(name) or {"label": name, "config": {}, "is_baseline": False}
         yield {
             **base,
-            "detector": name,
-            "detector_class": cls,
-            "threshold_param": param,
-            "threshold": _threshold(spec, param),
-            "is_baseline": cls in ("NoDrift", "PeriodicAlarm", "RandomAlarm"),
+            "detector": record["label"],
+            "monitor": name,
+            "detector_class": _short(record["config"].get("_target_")),
+            "threshold_param": record.get("threshold_param"),
+            "threshold": record.get("threshold"),
+            "is_baseline": bool(record["is_baseline"]),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }
@@ -157,6 +154,7 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             yield {
                 **base,
                 "detector": f"baseline:{kind}",
+                "monitor": name,
                 "detector_class": kind,
                 "threshold_param": "matched_to",
                 "threshold": None,
@@ -167,11 +165,26 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             }
 
 
+def _read_result(path: Path) -> dict[str, Any] | None:
+    """A run's result, or None when the file is truncated, not JSON or not a result."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    needed = ("config", "metrics", "monitors")
+    if not isinstance(result, dict) or not all(isinstance(result.get(k), dict) for k in needed):
+        return None
+    return result
+
+
 def collect(sweep_dir: str | Path) -> pd.DataFrame:
     """One tidy row per run and detector (baselines included) from every
     ``result.json`` below ``sweep_dir``.
 
-    Raises ``ValueError`` naming the folder when there is no result in it.
+    Raises ``ValueError`` naming the folder when there is no result in it. An
+    unreadable ``result.json`` (truncated, not JSON) is skipped with a ``UserWarning``
+    naming each such file and how many were skipped; their paths are in
+    ``frame.attrs["unreadable"]``.
 
     Examples
     --------
@@ -185,13 +198,29 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     if not paths:
         raise ValueError(f"no result.json below {str(root)!r}: is it a sweep folder?")
     rows: list[dict[str, Any]] = []
+    unreadable: list[str] = []
     for path in paths:
-        result = json.loads(path.read_text())
+        result = _read_result(path)
+        if result is None:
+            unreadable.append(str(path))
+            continue
         rows.extend(_rows_of(result, str(path.parent.relative_to(root))))
+    if not rows:
+        raise ValueError(
+            f"none of the {len(paths)} result.json below {str(root)!r} is readable: "
+            f"{', '.join(unreadable)}"
+        )
+    if unreadable:
+        warnings.warn(
+            f"skipped {len(unreadable)} of {len(paths)} result.json (unreadable): "
+            f"{', '.join(unreadable)}; rerun the sweep to redo those jobs",
+            UserWarning, stacklevel=2,
+        )
     frame = pd.DataFrame(rows)
+    frame.attrs["unreadable"] = unreadable
     # Baselines at a matched rate are one per detector: name them apart in the summary.
-    mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
-    if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
+    mask = frame["baseline_for"].notna()
+    if frame.loc[mask, "baseline_for"].nunique() > 1:
         frame.loc[mask, "detector"] = (
             frame.loc[mask, "detector"] + " (" + frame.loc[mask, "baseline_for"] + ")"
         )
@@ -221,15 +250,26 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
       detector  runs  false_alarm_rate  false_alarm_rate_ci
     0        a     2               2.0            12.706205
     """
+    from scipy.stats import t
+
     keys = [c for c in CONFIG_COLUMNS if c in rows]
     metrics = [m for m in SUMMARY_METRICS if m in rows]
+    # The interval uses finite values only (as _ci95 does), computed for all groups at
+    # once: a threshold sweep has thousands of groups.
+    table = rows[keys].copy()
+    for metric in metrics:
+        values = rows[metric].astype(float)
+        table[metric] = values
+        table[f"{metric}__finite"] = values.where(np.isfinite(values))
     # dropna=False: a configuration with no threshold (a baseline) is still a group.
-    grouped = rows.groupby(keys, sort=True, dropna=False)
+    grouped = table.groupby(keys, sort=True, dropna=False)
     out = grouped.size().rename("runs").to_frame()
     for metric in metrics:
-        values = grouped[metric]
-        out[metric] = values.mean()
-        out[f"{metric}_ci"] = values.agg(_ci95)
+        out[metric] = grouped[metric].mean()
+        n = grouped[f"{metric}__finite"].count()
+        spread = grouped[f"{metric}__finite"].std(ddof=1)
+        half = t.ppf(0.975, np.maximum(n - 1, 1)) * spread / np.sqrt(n)
+        out[f"{metric}_ci"] = half.where(n >= 2)
     return out.reset_index()
 
 
@@ -262,7 +302,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
             tradeoff, path=root / "threshold_tradeoff.png"
         )
     if summary["drift"].nunique() > 1 and summary["detector"].nunique() > 1:
-        detectors = summary[~summary["detector"].str.startswith("baseline:")]
+        detectors = summary[~summary["is_baseline"].astype(bool)]
         figures["heatmap"] = plots.heatmap(
             detectors.groupby(["detector", "drift"], as_index=False)["mtr"].mean(),
             value="mtr", path=root / "heatmap_mtr.png",
@@ -275,7 +315,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
         )
     if rows["policy"].nunique() > 1:
         per_policy = (
-            rows[~rows["detector"].str.startswith("baseline:")]
+            rows[rows["baseline_for"].isna()]  # matched baselines carry no run scores
             .drop_duplicates("run")
             .groupby("policy")
         )
@@ -300,17 +340,18 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     baselines pooled by kind (one legend entry each, one point per matched rate), and
     confidence intervals only when there are enough seeds to make them informative."""
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
-    picked = picked[~picked["detector"].str.startswith("baseline:never")].copy()
+    matched = picked["baseline_for"].notna()
+    picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
-    baseline = picked["detector"].str.startswith("baseline:")
+    baseline = picked["baseline_for"].notna()
     # A matched baseline's "threshold" is the detector it is matched to.
     picked["threshold"] = picked["threshold"].astype(object)
     picked.loc[baseline, "threshold"] = picked.loc[baseline, "baseline_for"]
     summary = summarise(picked)
     summary["threshold"] = pd.to_numeric(summary["threshold"], errors="coerce")
-    summary["is_baseline"] = summary["detector"].str.startswith("baseline:")
+    summary["is_baseline"] = summary["is_baseline"].astype(bool)
     if summary["runs"].min() < 5:
         summary = summary[[c for c in summary if not c.endswith("_ci")]]
     return summary
@@ -340,6 +381,13 @@ def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
             for p, runs in curves.items()}, int(onset)
 
 
+def _skipped_note(rows: pd.DataFrame) -> list[str]:
+    unreadable = rows.attrs.get("unreadable", [])
+    if not unreadable:
+        return []
+    return [f"Skipped {len(unreadable)} unreadable result.json: {', '.join(unreadable)}."]
+
+
 def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = True) -> Path:
     """Write ``summary.csv``, ``summary.md``, figures and ``report.html`` into
     ``sweep_dir``; return the path of ``summary.csv``.
@@ -358,8 +406,9 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     root = Path(sweep_dir)
     rows = collect(root)
     summary = summarise(rows)
-    rows.to_csv(root / "summary.csv", index=False)
-    (root / "summary.md").write_text(_markdown(summary))
+    atomic_write(root / "summary.csv", lambda tmp: rows.to_csv(tmp, index=False))
+    text = _markdown(summary)
+    atomic_write(root / "summary.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     made = _figures(rows, summary, root) if figures else {}
     if report:
         from experiments.report import write_report
@@ -374,6 +423,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
                 "detector's own alarm rate.",
                 "False-alarm rate: false alarms per 1,000 drift-free samples. Delay: samples "
                 "from onset to the first alarm inside the detection horizon.",
+                *_skipped_note(rows),
             ],
         )
     return root / "summary.csv"
