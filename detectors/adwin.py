@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["ADWIN"]
@@ -280,6 +281,12 @@ class ADWIN(BaseStreamingDetector):
         windowing. Proceedings of the 2007 SIAM International Conference on Data
         Mining, 443-448.
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("delta", "increasing", log_grid(1e-8, 0.5))
+    calibration = CalibrationSpec((1e-12, 0.99))
+    is_baseline = False
+    signal = None
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from detectors.tags import TagDefaults
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_finite_array
 
@@ -72,7 +73,7 @@ class StreamingDetector(DriftDetector, Protocol):
     def get_params(self) -> dict[str, Any]: ...
 
 
-class BaseStreamingDetector(ParamsMixin):
+class BaseStreamingDetector(ParamsMixin, TagDefaults):
     """Shared machinery of the compiled streaming detectors.
 
     Subclasses set the class attributes ``binary`` (input must be 0/1) and
@@ -176,7 +177,12 @@ class BaseStreamingDetector(ParamsMixin):
         The same kernel as :meth:`update_many`, without the array checks: a scalar is
         validated directly.
         """
-        value = float(x)
+        try:
+            value = float(x)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{type(self).__name__}.update takes one number, got {x!r}"
+            ) from exc
         if not math.isfinite(value):
             raise ValueError(
                 f"xs contains a non-finite value ({value}) at position 0; all values must be finite"

@@ -7,10 +7,13 @@ alarms. Every comparison table in driftsim lists them next to the real methods.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["NoDrift", "PeriodicAlarm", "RandomAlarm"]
@@ -26,6 +29,12 @@ class NoDrift(BaseStreamingDetector):
     >>> NoDrift().update_many([0.3, 5.0, -2.0])
     array([], dtype=int64)
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = None
+    calibration = None
+    is_baseline = True
+    signal = None
 
     def __init__(self) -> None:
         self._reset()
@@ -55,6 +64,22 @@ class PeriodicAlarm(BaseStreamingDetector):
     >>> detector.update_many(np.zeros(5))  # samples 10..14 of the stream
     array([1])
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity(
+        "every", "decreasing", tuple(sorted({round(v) for v in log_grid(50, 20_000)}))
+    )
+    calibration = None
+    is_baseline = True
+    signal = None
+    expected_failures: ClassVar[dict[str, str]] = {
+        "check_no_detection_on_constant": "a baseline that fires every k samples whatever it sees",
+    }
+
+    @classmethod
+    def test_params(cls) -> dict[str, Any]:
+        """Constructor arguments for the conformance suite and the golden tests."""
+        return {"every": 700}
 
     def __init__(self, every: int) -> None:
         self.every = check_int("every", every, low=1)
@@ -114,6 +139,20 @@ class RandomAlarm(BaseStreamingDetector):
     >>> RandomAlarm(rate=0.01, seed=1).update_many(np.zeros(1000))
     array([ 11,  45,  62,  95, 207, 467, 482, 536, 717, 779, 854, 909, 963])
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("rate", "increasing", log_grid(1e-5, 0.05))
+    calibration = None
+    is_baseline = True
+    signal = None
+    expected_failures: ClassVar[dict[str, str]] = {
+        "check_no_detection_on_constant": "a baseline that fires at random whatever it sees",
+    }
+
+    @classmethod
+    def test_params(cls) -> dict[str, Any]:
+        """Constructor arguments for the conformance suite and the golden tests."""
+        return {"rate": 0.001, "seed": 3}
 
     def __init__(self, rate: float, seed: int) -> None:
         self.rate = check_in_range("rate", rate, low=0.0, high=1.0)

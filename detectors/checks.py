@@ -4,8 +4,9 @@ Modelled on scikit-learn's ``parametrize_with_checks`` and river's ``checks``:
 :func:`yield_checks` yields ``(name, check)`` pairs for one detector instance, and
 ``tests/test_conformance.py`` runs every check over every class in
 ``detectors.__all__`` with ids like ``ADWIN:check_chunking_invariance``.
-A check that does not hold for a method by design is listed in
-:data:`EXPECTED_FAILURES` with the reason, never skipped silently.
+A check that does not hold for a method by design is listed in the class's
+``expected_failures`` (``{check name: reason}``, see :mod:`detectors.tags`) and run as
+a strict xfail, never skipped silently.
 
 Examples
 --------
@@ -25,23 +26,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EXPECTED_FAILURES", "is_streaming", "is_window_test", "yield_checks"]
+__all__ = ["is_streaming", "is_window_test", "yield_checks"]
 
 Check = Callable[[], None]
-
-#: ``(class name, check name) -> reason`` for checks a method fails by design.
-EXPECTED_FAILURES: dict[tuple[str, str], str] = {
-    ("PeriodicAlarm", "check_no_detection_on_constant"): (
-        "a baseline that fires every k samples whatever it sees"
-    ),
-    ("RandomAlarm", "check_no_detection_on_constant"): (
-        "a baseline that fires at random whatever it sees"
-    ),
-    ("RiverDetector", "check_params_roundtrip"): (
-        "get_params forwards the wrapped river detector's own parameters, which rebuild "
-        "the river object, not the wrapper"
-    ),
-}
 
 
 def is_streaming(obj: Any) -> bool:

@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["CUSUM"]
@@ -121,6 +122,12 @@ class CUSUM(BaseStreamingDetector):
 
     binary = False
     has_warning = False
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("h", "decreasing", log_grid(1.0, 100.0))
+    calibration = CalibrationSpec((0.1, 200.0))
+    is_baseline = False
+    signal = None
 
     def __init__(
         self,

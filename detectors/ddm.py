@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["DDM"]
@@ -101,6 +102,13 @@ class DDM(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("drift_threshold", "decreasing", log_grid(1.5, 10.0),
+                              coupled=(Coupled("warning_threshold", "at_most"),))
+    calibration = CalibrationSpec((1.0, 30.0))
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["EDDM"]
@@ -132,6 +133,13 @@ class EDDM(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("beta", "increasing", log_grid(0.3, 0.99),
+                              coupled=(Coupled("alpha", "at_least"),))
+    calibration = CalibrationSpec((0.01, 0.999), log_scale=False)
+    is_baseline = False
+    signal = "error"
 
     def __init__(self, warm_start: int = 30, alpha: float = 0.95, beta: float = 0.9) -> None:
         self.warm_start = check_int("warm_start", warm_start, low=0)

@@ -41,6 +41,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import Sensitivity
 from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = [
@@ -302,6 +303,12 @@ class EWMAChart(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("arl0", "decreasing", _ARL0S)
+    calibration = None  # arl0 takes only the tabulated values
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self,

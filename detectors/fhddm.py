@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["FHDDM"]
@@ -115,6 +116,12 @@ class FHDDM(BaseStreamingDetector):
 
     binary = True
     has_warning = False
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("confidence_level", "increasing", log_grid(1e-12, 0.1))
+    calibration = CalibrationSpec((1e-20, 0.49))
+    is_baseline = False
+    signal = "correct"
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range
 
 __all__ = ["HDDM_A", "HDDM_W"]
@@ -123,6 +124,12 @@ class HDDM_A(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("drift_confidence", "increasing", log_grid(1e-10, 0.2))
+    calibration = CalibrationSpec((1e-15, 0.49))
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self,
@@ -313,6 +320,12 @@ class HDDM_W(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("drift_confidence", "increasing", log_grid(1e-10, 0.2))
+    calibration = CalibrationSpec((1e-15, 0.49))
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self,

@@ -7,12 +7,14 @@ import math
 import random
 import warnings
 from collections.abc import Iterable
+from typing import Any
 
 import numba
 import numpy as np
 from scipy import stats
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_finite_array, check_in_range, check_int
 
 __all__ = ["KSWIN"]
@@ -278,6 +280,18 @@ class KSWIN(BaseStreamingDetector):
     [^1]: C. Raab, M. Heusinger and F.-M. Schleif (2020). Reactive soft prototype
         computing for concept drift streams. Neurocomputing 416, 340-351.
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-8, 0.2))
+    calibration = CalibrationSpec((1e-12, 0.49))
+    is_baseline = False
+    signal = None
+
+    @classmethod
+    def test_params(cls) -> dict[str, Any]:
+        """A seed: river draws an unseeded KSWIN's sample from the OS, and the checks
+        need reproducible clones."""
+        return {"seed": 7}
 
     def __init__(
         self,

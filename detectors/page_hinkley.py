@@ -6,6 +6,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range, check_int
 
 __all__ = ["PageHinkley"]
@@ -89,6 +90,12 @@ class PageHinkley(BaseStreamingDetector):
     [^2]: R. Sebastião and J. M. Fernandes (2017). Supporting the Page-Hinkley test with
         empirical mode decomposition for change detection. ISMIS, 492-498.
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("threshold", "decreasing", log_grid(2.0, 500.0))
+    calibration = CalibrationSpec((0.1, 2000.0))
+    is_baseline = False
+    signal = None
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ river is imported only when a river detector is wrapped, so importing
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -110,6 +110,25 @@ class RiverDetector:
     >>> detector.update_many(xs)
     array([1011, 1920])
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = None  # depends on the wrapped river detector
+    calibration = None
+    is_baseline = False
+    signal = None
+    expected_failures: ClassVar[dict[str, str]] = {
+        "check_params_roundtrip": (
+            "get_params forwards the wrapped river detector's own parameters, which "
+            "rebuild the river object, not the wrapper"
+        ),
+    }
+
+    @classmethod
+    def test_params(cls) -> dict[str, Any]:
+        """Constructor arguments for the conformance suite: river's Page-Hinkley."""
+        from river.drift import PageHinkley as RiverPageHinkley
+
+        return {"river_detector": RiverPageHinkley()}
 
     def __init__(self, river_detector: Any) -> None:
         from river.base import BinaryDriftDetector

@@ -8,6 +8,7 @@ import numba
 import numpy as np
 
 from detectors.base import BaseStreamingDetector
+from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
 __all__ = ["STEPD"]
@@ -125,6 +126,13 @@ class STEPD(BaseStreamingDetector):
 
     binary = True
     has_warning = True
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha_drift", "increasing", log_grid(1e-10, 0.2),
+                              coupled=(Coupled("alpha_warning", "at_least"),))
+    calibration = CalibrationSpec((1e-15, 0.49))
+    is_baseline = False
+    signal = "error"
 
     def __init__(
         self, window_size: int = 30, alpha_drift: float = 0.003, alpha_warning: float = 0.05

@@ -114,7 +114,15 @@ def check_finite_array(name: str, values: Any, *, ndim: int | None = None) -> np
     ...
     ValueError: xs contains a non-finite value (nan) at position 1; all values must be finite
     """
-    arr = np.asarray(values, dtype=np.float64)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        # numpy's "could not convert string to float" names neither the argument nor
+        # what it takes
+        shown = repr(values) if len(repr(values)) <= 60 else repr(values)[:57] + "..."
+        raise ValueError(
+            f"{name} must be numbers (a numeric array); got {shown}: {exc}"
+        ) from exc
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-d array, got shape {arr.shape}")
     finite = np.isfinite(arr)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,42 +37,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detectors.tags import is_baseline, sensitivity_of
+from experiments.files import atomic_write
+
 __all__ = [
-    "THRESHOLD_PARAMS",
     "aggregate",
     "aggregate_sweep",
     "collect",
     "main",
     "summarise",
 ]
-
-#: The parameter that sets each detector's sensitivity: the x of a threshold sweep.
-THRESHOLD_PARAMS: dict[str, str] = {
-    "ADWIN": "delta",
-    "DDM": "drift_threshold",
-    "EDDM": "beta",
-    "HDDM_A": "drift_confidence",
-    "HDDM_W": "drift_confidence",
-    "FHDDM": "confidence_level",
-    "PageHinkley": "threshold",
-    "CUSUM": "h",
-    "KSWIN": "alpha",
-    "STEPD": "alpha_drift",
-    "EWMAChart": "arl0",
-    "PeriodicAlarm": "every",
-    "RandomAlarm": "rate",
-    "KS": "alpha",
-    "CramerVonMises": "alpha",
-    "AndersonDarling": "alpha",
-    "ChiSquared": "alpha",
-    "MMD": "alpha",
-    "Energy": "alpha",
-    "ClassifierTest": "alpha",
-    "PSI": "threshold",
-    "Wasserstein": "threshold",
-    "JensenShannon": "threshold",
-    "Hellinger": "threshold",
-}
 
 #: Detector scores kept per row (from ``experiments.metrics.score_detections``).
 DETECTION_COLUMNS = (
@@ -108,19 +83,27 @@ def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def _threshold(spec: dict[str, Any], param: str | None) -> Any:
+def _detector_class(spec: dict[str, Any]) -> type | None:
+    """The class a detector config builds (``None`` when it cannot be imported)."""
+    from hydra.utils import get_class
+
+    try:
+        return get_class(spec["_target_"])
+    except (KeyError, ImportError, ValueError):
+        return None
+
+
+def _threshold(spec: dict[str, Any], cls: type | None, param: str | None) -> Any:
     """The detector's sensitivity value: as configured, else its class default."""
-    if not param:
+    if not param or cls is None:
         return None
     if param in spec:
         return spec[param]
     import inspect
 
-    from hydra.utils import get_class
-
     try:
-        default = inspect.signature(get_class(spec["_target_"])).parameters[param].default
-    except (KeyError, ImportError, ValueError):
+        default = inspect.signature(cls).parameters[param].default
+    except (KeyError, ValueError):
         return None
     return None if default is inspect.Parameter.empty else default
 
@@ -141,15 +124,16 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
     specs = _detector_specs(config)
     for name, scores in result["monitors"].items():
         spec = specs.get(name, {})
-        cls = _short(spec.get("_target_"))
-        param = THRESHOLD_PARAMS.get(cls)
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
         yield {
             **base,
             "detector": name,
-            "detector_class": cls,
+            "detector_class": _short(spec.get("_target_")),
             "threshold_param": param,
-            "threshold": _threshold(spec, param),
-            "is_baseline": cls in ("NoDrift", "PeriodicAlarm", "RandomAlarm"),
+            "threshold": _threshold(spec, cls, param),
+            "is_baseline": is_baseline(cls),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }
@@ -167,11 +151,26 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             }
 
 
+def _read_result(path: Path) -> dict[str, Any] | None:
+    """A run's result, or None when the file is truncated, not JSON or not a result."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    needed = ("config", "metrics", "monitors")
+    if not isinstance(result, dict) or not all(isinstance(result.get(k), dict) for k in needed):
+        return None
+    return result
+
+
 def collect(sweep_dir: str | Path) -> pd.DataFrame:
     """One tidy row per run and detector (baselines included) from every
     ``result.json`` below ``sweep_dir``.
 
-    Raises ``ValueError`` naming the folder when there is no result in it.
+    Raises ``ValueError`` naming the folder when there is no result in it. An
+    unreadable ``result.json`` (truncated, not JSON) is skipped with a ``UserWarning``
+    naming each such file and how many were skipped; their paths are in
+    ``frame.attrs["unreadable"]``.
 
     Examples
     --------
@@ -185,10 +184,26 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     if not paths:
         raise ValueError(f"no result.json below {str(root)!r}: is it a sweep folder?")
     rows: list[dict[str, Any]] = []
+    unreadable: list[str] = []
     for path in paths:
-        result = json.loads(path.read_text())
+        result = _read_result(path)
+        if result is None:
+            unreadable.append(str(path))
+            continue
         rows.extend(_rows_of(result, str(path.parent.relative_to(root))))
+    if not rows:
+        raise ValueError(
+            f"none of the {len(paths)} result.json below {str(root)!r} is readable: "
+            f"{', '.join(unreadable)}"
+        )
+    if unreadable:
+        warnings.warn(
+            f"skipped {len(unreadable)} of {len(paths)} result.json (unreadable): "
+            f"{', '.join(unreadable)}; rerun the sweep to redo those jobs",
+            UserWarning, stacklevel=2,
+        )
     frame = pd.DataFrame(rows)
+    frame.attrs["unreadable"] = unreadable
     # Baselines at a matched rate are one per detector: name them apart in the summary.
     mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
     if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
@@ -340,6 +355,13 @@ def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
             for p, runs in curves.items()}, int(onset)
 
 
+def _skipped_note(rows: pd.DataFrame) -> list[str]:
+    unreadable = rows.attrs.get("unreadable", [])
+    if not unreadable:
+        return []
+    return [f"Skipped {len(unreadable)} unreadable result.json: {', '.join(unreadable)}."]
+
+
 def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = True) -> Path:
     """Write ``summary.csv``, ``summary.md``, figures and ``report.html`` into
     ``sweep_dir``; return the path of ``summary.csv``.
@@ -358,8 +380,9 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     root = Path(sweep_dir)
     rows = collect(root)
     summary = summarise(rows)
-    rows.to_csv(root / "summary.csv", index=False)
-    (root / "summary.md").write_text(_markdown(summary))
+    atomic_write(root / "summary.csv", lambda tmp: rows.to_csv(tmp, index=False))
+    text = _markdown(summary)
+    atomic_write(root / "summary.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     made = _figures(rows, summary, root) if figures else {}
     if report:
         from experiments.report import write_report
@@ -374,6 +397,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
                 "detector's own alarm rate.",
                 "False-alarm rate: false alarms per 1,000 drift-free samples. Delay: samples "
                 "from onset to the first alarm inside the detection horizon.",
+                *_skipped_note(rows),
             ],
         )
     return root / "summary.csv"

@@ -10,10 +10,15 @@ The null streams are the served model's 0/1 errors on a long drift-free stream f
 the same dataset (another seed), with the model trained as the loop trains its first
 model, so the calibration sees the error rate the detectors will see before a drift.
 
+Which parameter is searched, within which bounds, and which parameters move with it
+(a warning level) is declared on each detector class: its ``sensitivity`` and
+``calibration`` (see :mod:`detectors.tags`).
+
 Examples
 --------
->>> CALIBRATION["ADWIN"]
-('delta', (1e-12, 0.99), True)
+>>> from detectors import EDDM
+>>> EDDM.sensitivity.param, EDDM.calibration.bounds
+('beta', (0.01, 0.999))
 """
 
 from __future__ import annotations
@@ -24,38 +29,14 @@ from typing import Any
 import numpy as np
 
 from detectors import calibrate
+from detectors.tags import sensitivity_of
 
-__all__ = ["CALIBRATION", "calibrate_detectors", "null_error_streams"]
-
-#: class name -> (parameter, search bounds, bisect on a log scale)
-CALIBRATION: dict[str, tuple[str, tuple[float, float], bool]] = {
-    "ADWIN": ("delta", (1e-12, 0.99), True),
-    "DDM": ("drift_threshold", (1.0, 30.0), True),
-    "EDDM": ("beta", (0.01, 0.999), False),
-    "HDDM_A": ("drift_confidence", (1e-15, 0.49), True),
-    "HDDM_W": ("drift_confidence", (1e-15, 0.49), True),
-    "FHDDM": ("confidence_level", (1e-20, 0.49), True),
-    "PageHinkley": ("threshold", (0.1, 2000.0), True),
-    "CUSUM": ("h", (0.1, 200.0), True),
-    "KSWIN": ("alpha", (1e-12, 0.49), True),
-    "STEPD": ("alpha_drift", (1e-15, 0.49), True),
-}
-
-
-def _coupled(cls_name: str, params: dict[str, Any], param: str, value: float) -> dict[str, Any]:
-    """Parameters with ``param = value`` and any warning level kept consistent with it."""
-    out = {**params, param: value}
-    if cls_name == "EDDM":
-        out["alpha"] = max(float(out.get("alpha", 0.95)), value)
-    if cls_name == "DDM":
-        out["warning_threshold"] = min(float(out.get("warning_threshold", 2.0)), value)
-    if cls_name == "STEPD":
-        out["alpha_warning"] = max(float(out.get("alpha_warning", 0.05)), value)
-    return out
+__all__ = ["calibrate_detectors", "null_error_streams"]
 
 
 def _rebuild(cls: type, params: dict[str, Any], param: str, **value: float) -> Any:
-    return cls(**_coupled(cls.__name__, params, param, value[param]))
+    """A detector with ``param`` set and its coupled parameters kept consistent."""
+    return cls(**cls.sensitivity.params_at(params, value[param]))
 
 
 def null_error_streams(
@@ -90,8 +71,8 @@ def calibrate_detectors(
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Recalibrated copies of ``detectors`` and a report per detector.
 
-    Detectors with no entry in :data:`CALIBRATION` (baselines, window tests) are
-    returned unchanged and reported as such.
+    Detectors whose class declares no ``calibration`` (baselines, window tests, a
+    detector from elsewhere) are returned unchanged and reported as such.
 
     Examples
     --------
@@ -106,17 +87,16 @@ def calibrate_detectors(
     out: dict[str, Any] = {}
     report: dict[str, dict[str, Any]] = {}
     for name, detector in detectors.items():
-        cls_name = type(detector).__name__
-        spec = CALIBRATION.get(cls_name)
-        if spec is None:
+        spec = getattr(type(detector), "calibration", None)
+        sensitivity = sensitivity_of(detector)
+        if spec is None or sensitivity is None:
             out[name] = detector
             report[name] = {"calibrated": False}
             continue
-        param, bounds, log_scale = spec
+        param = sensitivity.param
         make = functools.partial(_rebuild, type(detector), detector.get_params(), param)
-
-        result = calibrate(make, null_streams, target_rate, param, bounds=bounds,
-                           log_scale=log_scale)
+        result = calibrate(make, null_streams, target_rate, param, bounds=spec.bounds,
+                           log_scale=spec.log_scale)
         out[name] = make(**{param: result.value})
         report[name] = {
             "calibrated": True,

@@ -13,6 +13,7 @@ False
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
@@ -37,6 +38,7 @@ class AggregateOnMultirunEnd(Callback):
         from experiments.aggregate import aggregate
 
         sweep_dir = config.hydra.sweep.dir
+        _remove_submitit_placeholders(Path(sweep_dir))
         try:
             path = aggregate(sweep_dir, figures=self.figures, report=self.figures)
         except Exception as exc:  # never lose a finished sweep to a plotting error
@@ -44,3 +46,11 @@ class AggregateOnMultirunEnd(Callback):
             return
         log.info("sweep summary: %s", path)
         print(f"[driftsim] sweep summary: {path} (report: {path.with_name('report.html')})")
+
+
+def _remove_submitit_placeholders(sweep_dir: Path) -> None:
+    """Remove the empty ``.submitit/%j`` folder the submitit launcher creates from its
+    unexpanded folder template; job folders with logs are kept."""
+    for folder in sweep_dir.glob(".submitit/*%*"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()

@@ -21,7 +21,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+__all__ = ["TEMP_PREFIX", "atomic_write", "remove_stale_temps"]
+
+#: Every temporary file of an atomic write starts so (``.tmp.<stem>.<random><suffix>``);
+#: a process killed mid-write (SIGKILL runs no cleanup) leaves one behind, which
+#: :func:`remove_stale_temps` clears before the folder is written again.
+TEMP_PREFIX = ".tmp."
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object]) -> Path:
@@ -32,7 +37,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object]) -
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    prefix = f"{TEMP_PREFIX}{path.stem}."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=path.suffix)
     os.close(fd)
     try:
         write(tmp)
@@ -42,3 +48,24 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object]) -
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
+    """Delete the temporary files of atomic writes that never finished in ``folder``
+    (not below it); return what was removed.
+
+    Call it only where no other process is writing: a job's own folder at its start.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / ".tmp.timeline.x1y2.png").write_bytes(b"")
+    ...     _ = (Path(tmp) / "result.json").write_text("{}")
+    ...     [p.name for p in remove_stale_temps(tmp)], [p.name for p in Path(tmp).iterdir()]
+    (['.tmp.timeline.x1y2.png'], ['result.json'])
+    """
+    stale = sorted(p for p in Path(folder).glob(f"{TEMP_PREFIX}*") if p.is_file())
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale

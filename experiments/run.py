@@ -4,9 +4,11 @@
 :func:`run`, which tests and notebooks call directly with a composed config. Into
 the output folder it writes ``result.json`` (the resolved config, every metric,
 timings and package versions; written atomically), ``trace.npz`` and
-``timeline.png``. A folder that already holds a ``result.json`` is not run again
-(``resume=true``, the default), so an interrupted sweep rerun with the same
-``hydra.sweep.dir`` only runs the jobs that had not finished.
+``timeline.png``, and first ``job.json`` (the config's hash). A folder that already
+holds a readable ``result.json`` of the same config is not run again (``resume=true``,
+the default), so an interrupted sweep rerun with the same ``hydra.sweep.dir`` only runs
+the jobs that had not finished; an unreadable one is run again, and a folder of a
+different config is refused (:mod:`experiments.resume`).
 
 Examples
 --------
@@ -29,10 +31,11 @@ from typing import Any
 
 import hydra
 import numpy as np
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.files import atomic_write
+from experiments.resume import config_hash, job_state, record_job
+from experiments.safe_config import check_targets, instantiate_section
 from experiments.schema import register, validate
 
 __all__ = [
@@ -59,9 +62,22 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictC
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
 
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return hydra_compose(config_name=config_name, overrides=list(overrides))
+        try:
+            return hydra_compose(config_name=config_name, overrides=list(overrides))
+        except (HydraException, OmegaConfBaseException, AssertionError) as exc:
+            # Hydra's own message often leaves the reason in the chained cause
+            # ("Error merging override seed=abc"), or is a bare assertion.
+            reasons = [str(e).strip() for e in (exc, exc.__cause__) if e and str(e).strip()]
+            reason = " | ".join(dict.fromkeys(reasons)) or type(exc).__name__
+            if "NoneType" in reason:
+                reason += (" (a section that is null by default, such as calibration, is "
+                           "set whole: 'calibration={target_rate: 0.5}')")
+            raise ValueError(f"cannot compose the config with overrides "
+                             f"{list(overrides)}: {reason}") from exc
 
 
 def write_json_atomic(path: Path, payload: Any) -> None:
@@ -105,14 +121,16 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     from simulator.stream import DriftStream
 
     settings = validate(cfg)
-    dataset = instantiate(cfg.dataset)
-    scenario = instantiate(cfg.drift)
+    check_targets(cfg, cfg.allowed_targets)  # before anything is called
+    dataset = _make("dataset", cfg)
+    scenario = _make("drift", cfg)
     stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
                          jitter=cfg.jitter)
-    detectors = {_detector_name(cfg.detector): instantiate(cfg.detector)}
+    detectors = {_detector_name(cfg.detector): _make("detector", cfg)}
     for name, spec in (cfg.extra_detectors or {}).items():
         if spec is not None:
-            detectors[str(name)] = instantiate(spec)
+            detectors[str(name)] = instantiate_section(f"extra_detectors.{name}", spec,
+                                                       cfg.allowed_targets)
     calibration: dict[str, Any] = {}
     if cfg.get("calibration"):
         detectors, calibration = _calibrate(cfg, dataset, detectors)
@@ -123,9 +141,9 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     ]
     return {
         "stream": stream,
-        "model": instantiate(cfg.model),
+        "model": _make("model", cfg),
         "monitors": monitors,
-        "policy": instantiate(cfg.policy),
+        "policy": _make("policy", cfg),
         "settings": settings,
         "calibration": calibration,
     }
@@ -141,10 +159,15 @@ def _calibrate(
             f"calibration works on the error signal; monitor.signal is {cfg.monitor.signal!r}"
         )
     streams = null_error_streams(
-        dataset, instantiate(cfg.model), n_samples=cfg.calibration.null_samples,
+        dataset, _make("model", cfg), n_samples=cfg.calibration.null_samples,
         initial_train=cfg.loop.initial_train, seed=cfg.seed, streams=cfg.calibration.streams,
     )
     return calibrate_detectors(detectors, streams, cfg.calibration.target_rate)
+
+
+def _make(section: str, cfg: DictConfig) -> Any:
+    """Build ``cfg[section]`` through the ``_target_`` allowlist."""
+    return instantiate_section(section, cfg[section], cfg.allowed_targets)
 
 
 def _detector_name(spec: Any) -> str:
@@ -179,7 +202,9 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     dict
         The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
         all monitors together), ``monitors`` (per monitor, with the baselines at the
-        same alarm rate), ``events``, ``timings``, ``versions``, ``skipped``.
+        same alarm rate), ``alerts`` (delivered, failed, retried and still pending
+        alert deliveries; None without sinks), ``events``, ``timings``, ``versions``,
+        ``skipped``.
 
     Examples
     --------
@@ -195,10 +220,19 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
     out = _resolve_output_dir(output_dir)
     result_path = None if out is None else out / "result.json"
-    if result_path is not None and cfg.resume and result_path.exists():
-        result = json.loads(result_path.read_text())
-        result["skipped"] = True
-        return result
+    config = OmegaConf.to_container(cfg, resolve=True)
+    validate(cfg)  # bad values and unsafe targets fail before the folder is touched
+    check_targets(cfg, cfg.allowed_targets)
+    if out is not None:
+        state = job_state(out, config)  # refuses a folder of another config
+        if state.action == "done" and cfg.resume:
+            assert state.result is not None
+            return {**state.result, "skipped": True}
+        record_job(out, config)
+        # A run repeated in place (interrupted, unreadable result, resume=false) starts
+        # its alert files afresh instead of appending a second copy of every alert.
+        for name in ("alerts.jsonl", "alerts.db"):
+            (out / name).unlink(missing_ok=True)
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -207,16 +241,19 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     timings["build"] = time.perf_counter() - start
 
     t = time.perf_counter()
+    router = _router(cfg, out)
     loop = DeploymentLoop(stream, parts["model"], parts["monitors"], parts["policy"],
-                          registry=_registry(cfg, out), alert_sinks=_sinks(cfg, out),
+                          registry=_registry(cfg, out), alert_sinks=router or (),
                           **parts["settings"])
     trace = loop.run()
+    if router is not None:
+        router.flush()  # one last try for batches a sink refused during the run
     timings["simulate"] = time.perf_counter() - t
 
     oracle_trace = None
     if cfg.score.oracle:
         t = time.perf_counter()
-        oracle_trace = DeploymentLoop(stream, instantiate(cfg.model), (), Oracle(),
+        oracle_trace = DeploymentLoop(stream, _make("model", cfg), (), Oracle(),
                                       **parts["settings"]).run()
         timings["oracle"] = time.perf_counter() - t
 
@@ -233,10 +270,12 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     timings["total"] = time.perf_counter() - start
 
     result = _nan_to_none({
-        "config": OmegaConf.to_container(cfg, resolve=True),
+        "config": config,
+        "config_hash": config_hash(config),
         "metrics": metrics,
         "monitors": per_monitor,
         "calibration": parts["calibration"],
+        "alerts": router.counts() if router is not None else None,
         "events": [dict(e) for e in trace.meta["stream_events"]],
         "timings": timings,
         "versions": _versions(),
@@ -265,15 +304,21 @@ def _registry(cfg: DictConfig, out: Path | None) -> Any:
     return make_registry("mlflow", tracking_dir=out / "mlflow")
 
 
-def _sinks(cfg: DictConfig, out: Path | None) -> list[Any]:
-    """Alert sinks writing into the output folder (``alerts.jsonl``, ``alerts.db``)."""
-    from simulator.alerts import JsonlSink, SqliteSink
+def _router(cfg: DictConfig, out: Path | None) -> Any:
+    """The run's alert router: sinks writing into the output folder (``alerts.jsonl``,
+    ``alerts.db``) or posting to a webhook URL, with a durable outbox
+    (``alerts_outbox.db``) for deliveries that fail; None without sinks."""
+    from simulator.alerts import AlertRouter, JsonlSink, SqliteSink, WebhookSink
 
-    if cfg.alert_sinks and out is None:
+    if not cfg.alert_sinks:
+        return None
+    if out is None:
         raise ValueError("alert_sinks need an output folder (run with output_dir=...)")
     made = {"jsonl": lambda: JsonlSink(out / "alerts.jsonl"),
             "sqlite": lambda: SqliteSink(out / "alerts.db")}
-    return [made[name]() for name in cfg.alert_sinks]
+    sinks = [made[name]() if name in made else WebhookSink(name) for name in cfg.alert_sinks]
+    return AlertRouter(sinks, cooldown=cfg.loop.alert_cooldown,
+                       outbox=out / "alerts_outbox.db")
 
 
 def _title(cfg: DictConfig) -> str:

@@ -25,6 +25,7 @@ omegaconf.errors.ConfigAttributeError: Key 'batchsize' not in 'LoopSchema'
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,7 +137,11 @@ class RunConfig:
     save_trace: bool = True
     resume: bool = True
     registry: str = "memory"  # or "mlflow": versions and aliases in <output>/mlflow/mlflow.db
-    alert_sinks: list[str] = field(default_factory=list)  # "jsonl" and/or "sqlite" files
+    # "jsonl" and/or "sqlite" files in the output folder, and webhook URLs; failed
+    # deliveries wait in <output>/alerts_outbox.db and are retried
+    alert_sinks: list[str] = field(default_factory=list)
+    # More ``_target_`` module prefixes or names to trust (experiments.safe_config).
+    allowed_targets: list[str] = field(default_factory=list)
 
 
 def register() -> None:
@@ -146,6 +151,38 @@ def register() -> None:
 
 def _section(cls: type, cfg: Any) -> Any:
     return cls(**OmegaConf.to_container(cfg, resolve=True))
+
+
+#: Sections whose keys are the constructor arguments of their ``_target_``.
+_OPEN_SECTIONS = ("dataset", "drift", "model", "detector", "policy", "extra_detectors")
+_SECTION_SCHEMAS = {
+    "monitor": MonitorSchema, "loop": LoopSchema, "score": ScoreSchema,
+    "calibration": CalibrationSchema, "loop.retrain": RetrainSchema, "loop.gate": GateSchema,
+    "loop.deployment": DeploymentSchema, "loop.approval": ApprovalSchema,
+    "loop.costs": CostSchema,
+}
+
+
+def _check_known_keys(cfg: Any, schema: type, prefix: str) -> None:
+    """Refuse keys the schema does not have: Hydra's ``+key=value`` adds a key even to
+    a structured config (``+loop.batchsize=5`` would be accepted and ignored)."""
+    if not OmegaConf.is_dict(cfg):
+        return
+    known = [f.name for f in dataclasses.fields(schema)]
+    for key in cfg:
+        where = f"{prefix}{key}"
+        if where in _OPEN_SECTIONS:
+            continue
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean {prefix}{close[0]}?)" if close else ""
+            raise ValueError(
+                f"unknown config key {where!r}{hint}; "
+                f"{prefix.rstrip('.') or 'the top level'} allows {sorted(known)}"
+            )
+        sub = _SECTION_SCHEMAS.get(where)
+        if sub is not None:
+            _check_known_keys(cfg[key], sub, f"{where}.")
 
 
 def validate(cfg: DictConfig) -> dict[str, Any]:
@@ -166,6 +203,7 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     ...
     ValueError: holdout must be <= 0.9, got 2.0
     """
+    _check_known_keys(cfg, RunConfig, "")
     loop = cfg.loop
     delay = loop.label_delay
     if OmegaConf.is_list(delay) or isinstance(delay, (list, tuple)):
@@ -182,7 +220,11 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     check_int("score.horizon", cfg.score.horizon, low=1)
     check_choice("registry", cfg.registry, ("memory", "mlflow"))
     for sink in cfg.alert_sinks:
-        check_choice("alert_sinks[]", sink, ("jsonl", "sqlite"))
+        if sink not in ("jsonl", "sqlite") and not str(sink).startswith(("http://", "https://")):
+            raise ValueError(
+                f"alert_sinks[] must be one of ['jsonl', 'sqlite'] or a webhook URL "
+                f"(http:// or https://), got {sink!r}"
+            )
     return {
         "batch_size": loop.batch_size,
         "label_delay": delay,

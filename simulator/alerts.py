@@ -44,6 +44,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from driftsim.validation import check_choice, check_in_range, check_int
+from simulator.outbox import Outbox
 
 __all__ = [
     "Alert",
@@ -51,6 +52,7 @@ __all__ = [
     "AlertSink",
     "CallbackSink",
     "JsonlSink",
+    "Outbox",
     "SinkFailure",
     "SmtpSink",
     "SqliteSink",
@@ -200,6 +202,12 @@ class Alert:
         for key in data:
             if key not in _FIELDS:
                 raise ValueError(f"unknown alert field {key!r}; allowed: {list(_FIELDS)}")
+        missing = [k for k in _FIELDS[:6] if k not in data]
+        if missing:
+            raise ValueError(
+                f"alert record {dict(data)!r} lacks field(s) {missing}; required: "
+                f"{list(_FIELDS[:6])}"
+            )
         values = dict(data)
         if isinstance(values.get("statistic"), str):
             values["statistic"] = float(values["statistic"])
@@ -252,6 +260,8 @@ class JsonlSink:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise ValueError(f"JsonlSink path {str(self.path)!r} is a folder; give a file path")
 
     def __repr__(self) -> str:
         return f"JsonlSink({str(self.path)!r})"
@@ -269,8 +279,19 @@ class JsonlSink:
         """All alerts in the file, oldest first (empty if the file does not exist)."""
         if not self.path.exists():
             return []
+        alerts = []
         with self.path.open(encoding="utf-8") as fh:
-            return [Alert.from_dict(json.loads(line)) for line in fh if line.strip()]
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    alerts.append(Alert.from_dict(json.loads(line)))
+                except (json.JSONDecodeError, ValueError, TypeError) as exc:
+                    raise ValueError(
+                        f"{self.path}: line {number} is not an alert record ({exc}); each "
+                        "line must be one JSON object written by JsonlSink"
+                    ) from exc
+        return alerts
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -319,11 +340,18 @@ class SqliteSink:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path)
-        with self._conn:
-            self._conn.execute(
-                f'CREATE TABLE IF NOT EXISTS "{table}" '
-                f"(id INTEGER PRIMARY KEY AUTOINCREMENT, {self._COLUMNS})"
-            )
+        try:
+            with self._conn:
+                self._conn.execute(
+                    f'CREATE TABLE IF NOT EXISTS "{table}" '
+                    f"(id INTEGER PRIMARY KEY AUTOINCREMENT, {self._COLUMNS})"
+                )
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise ValueError(
+                f"SqliteSink path {self.path!r} is not a usable SQLite database ({exc}); "
+                "give a new file or an SQLite file"
+            ) from exc
 
     def __repr__(self) -> str:
         return f"SqliteSink({self.path!r}, table={self.table!r})"
@@ -597,6 +625,11 @@ class AlertRouter:
         Base wait in seconds between attempts.
     sleep
         The function used to wait (``time.sleep``); tests pass a recorder.
+    outbox
+        A :class:`~simulator.outbox.Outbox` (or the path of its SQLite file): a batch a
+        sink still fails after its retries is kept there, and sent again, with
+        backoff, at each later :meth:`route` and at :meth:`flush`. Without one, a
+        failed batch lives only in ``failures`` (memory).
 
     Attributes
     ----------
@@ -609,6 +642,9 @@ class AlertRouter:
         once per sink that failed it).
     failures
         One :class:`SinkFailure` per batch a sink could not take.
+    retried
+        Failed deliveries that a later attempt from the outbox got through (an alert
+        counts once per sink).
 
     Examples
     --------
@@ -637,6 +673,7 @@ class AlertRouter:
         retries: int = 2,
         backoff: float = 0.0,
         sleep: Callable[[float], Any] = _time.sleep,
+        outbox: Outbox | str | Path | None = None,
     ) -> None:
         sinks = list(sinks)
         for sink in sinks:
@@ -651,6 +688,7 @@ class AlertRouter:
         self.retries = check_int("retries", retries, low=0)
         self.backoff = float(check_in_range("backoff", backoff, low=0.0))
         self.sleep = sleep
+        self.outbox = outbox if outbox is None or isinstance(outbox, Outbox) else Outbox(outbox)
         self.reset()
 
     def reset(self) -> None:
@@ -661,6 +699,7 @@ class AlertRouter:
         self.suppressed_duplicate = 0
         self.suppressed_cooldown = 0
         self.failed = 0
+        self.retried = 0
         self.failures: list[SinkFailure] = []
 
     @property
@@ -674,7 +713,11 @@ class AlertRouter:
         --------
         >>> AlertRouter([]).counts()
         {'delivered': 0, 'suppressed': 0, 'suppressed_duplicate': 0, 'suppressed_cooldown': 0,
-         'failed': 0}
+         'failed': 0, 'retried': 0, 'pending': 0}
+
+        ``failed`` counts deliveries that failed on their first attempts, ``retried``
+        those of them a later attempt got through, ``pending`` those still in the
+        outbox (for this router's sinks; 0 without an outbox).
         """
         return {
             "delivered": self.delivered,
@@ -682,7 +725,32 @@ class AlertRouter:
             "suppressed_duplicate": self.suppressed_duplicate,
             "suppressed_cooldown": self.suppressed_cooldown,
             "failed": self.failed,
+            "retried": self.retried,
+            "pending": self.pending(),
         }
+
+    def pending(self) -> int:
+        """Alert deliveries waiting in the outbox for this router's sinks."""
+        if self.outbox is None:
+            return 0
+        return sum(self.outbox.pending_alerts(repr(sink)) for sink in self.sinks)
+
+    def flush(self) -> int:
+        """Send again every outbox batch whose wait is over; return how many alert
+        deliveries got through (also added to ``retried``)."""
+        if self.outbox is None:
+            return 0
+        before = self.retried
+        for sink in self.sinks:
+            for pending in self.outbox.due(repr(sink)):
+                try:
+                    sink.send(pending.alerts)
+                except Exception as err:  # still down: wait longer, never raise
+                    self.outbox.failed_again(pending, f"{type(err).__name__}: {err}")
+                    continue
+                self.outbox.delivered(pending)
+                self.retried += len(pending.alerts)
+        return self.retried - before
 
     def _admit(self, alerts: Iterable[Alert]) -> list[Alert]:
         passed = []
@@ -717,6 +785,8 @@ class AlertRouter:
         message = f"{type(error).__name__}: {error}"
         self.failed += len(batch)
         self.failures.append(SinkFailure(repr(sink), len(batch), message, attempts, batch))
+        if self.outbox is not None:
+            self.outbox.put(repr(sink), batch, message, attempts)
         logger.warning(
             "alert sink %r failed after %d attempts; %d alert(s) not delivered to it "
             "(times %d..%d): %s",
@@ -738,6 +808,11 @@ class AlertRouter:
         >>> len(router.route([a])), len(router.route([a])), router.suppressed
         (1, 0, 1)
         """
+        alerts = list(alerts)
+        for alert in alerts:
+            if not isinstance(alert, Alert):
+                raise ValueError(f"route takes Alert records, got {alert!r}")
+        self.flush()  # older failed batches first, so each sink gets them in order
         batch = self._admit(alerts)
         if not batch:
             return []

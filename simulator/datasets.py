@@ -428,7 +428,15 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
     if not path.is_file():
         raise FileNotFoundError(f"dataset file {str(path)!r} does not exist")
     suffix = _file_suffix(str(path))
-    frame = pd.read_parquet(path) if suffix in _PARQUET_SUFFIXES else pd.read_csv(path)
+    try:
+        frame = pd.read_parquet(path) if suffix in _PARQUET_SUFFIXES else pd.read_csv(path)
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        # pandas' messages name neither the file nor what it expects
+        kind = "Parquet" if suffix in _PARQUET_SUFFIXES else "CSV with a header row"
+        raise ValueError(
+            f"dataset file {str(path)!r} could not be read as {kind}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
 

@@ -168,7 +168,8 @@ class DeploymentLoop:
         Where versions are recorded; default a fresh
         :class:`~simulator.registry.InMemoryRegistry`.
     alert_sinks
-        Sinks the monitors' alerts are routed to (see :mod:`simulator.alerts`).
+        Sinks the monitors' alerts are routed to (see :mod:`simulator.alerts`), or an
+        :class:`~simulator.alerts.AlertRouter` to use as it is (with its outbox).
     alert_cooldown
         Per-monitor cooldown, in samples, of the alert router.
     seed
@@ -202,7 +203,7 @@ class DeploymentLoop:
         costs: CostModel | None = None,
         criticality: str = "normal",
         registry: Any = None,
-        alert_sinks: Sequence[Any] = (),
+        alert_sinks: Sequence[Any] | AlertRouter = (),
         alert_cooldown: int = 0,
         seed: int = 0,
     ) -> None:
@@ -239,7 +240,11 @@ class DeploymentLoop:
         self.costs = costs or CostModel()
         self.criticality = check_choice("criticality", criticality, ("normal", "high"))
         self.registry = registry
-        self.alert_sinks = tuple(alert_sinks)
+        # An AlertRouter given as alert_sinks is used as it is (its cooldown, outbox).
+        self.alert_router = alert_sinks if isinstance(alert_sinks, AlertRouter) else None
+        self.alert_sinks = tuple(
+            alert_sinks.sinks if isinstance(alert_sinks, AlertRouter) else alert_sinks
+        )
         self.alert_cooldown = check_int("alert_cooldown", alert_cooldown, low=0)
         self.seed = check_int("seed", seed, low=0)
         if self.retrain.strategy == "incremental" and not hasattr(self.model, "partial_fit"):
@@ -258,11 +263,13 @@ class DeploymentLoop:
         k = self.k = stream.n_classes
         d = stream.n_features
         self.registry_ = self.registry if self.registry is not None else InMemoryRegistry()
-        self.router_ = (
-            AlertRouter(self.alert_sinks, cooldown=self.alert_cooldown)
-            if self.alert_sinks
-            else None
-        )
+        if self.alert_router is not None:
+            self.router_ = self.alert_router
+            self.router_.reset()
+        elif self.alert_sinks:
+            self.router_ = AlertRouter(self.alert_sinks, cooldown=self.alert_cooldown)
+        else:
+            self.router_ = None
         # Per-sample randomness drawn once, so it cannot depend on the batch size.
         rng = self._rng(1)
         if isinstance(self.label_delay, tuple):

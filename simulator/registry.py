@@ -568,12 +568,23 @@ class MLflowRegistry(InMemoryRegistry):
     ``mlflow`` (the ``mlflow`` extra) is imported on construction, not with
     :mod:`simulator`.
 
+    **What loading trusts.** :meth:`load_model` unpickles (the ``sklearn`` flavor is a
+    pickle too), and a pickle can run any code. It loads only versions this registry
+    object registered itself, and only from artifacts stored under ``tracking_dir``:
+    a store whose artifacts live elsewhere (an experiment created by another tool, or
+    ``tracking_dir`` holding a store someone handed you) is refused at construction
+    unless ``allow_external_store=True``. Point ``tracking_dir`` only at a folder your
+    own runs wrote (``experiments.run`` uses ``<run folder>/mlflow``).
+
     Parameters
     ----------
     tracking_dir
         Folder for the store, created if missing (e.g. the run's output folder).
     model_name
         Name of the registered model, also used as the experiment name.
+    allow_external_store
+        Accept (and load pickles from) an existing experiment whose artifacts are
+        stored outside ``tracking_dir``. Only for stores you trust.
 
     Examples
     --------
@@ -594,8 +605,15 @@ class MLflowRegistry(InMemoryRegistry):
     >>> tmp.cleanup()
     """
 
-    def __init__(self, tracking_dir: str | Path, model_name: str = "driftsim-model") -> None:
+    def __init__(
+        self,
+        tracking_dir: str | Path,
+        model_name: str = "driftsim-model",
+        *,
+        allow_external_store: bool = False,
+    ) -> None:
         super().__init__()
+        self.allow_external_store = bool(allow_external_store)
         if not isinstance(model_name, str) or not model_name or any(c in model_name for c in "/:"):
             raise ValueError(
                 f"model_name must be a non-empty name without '/' or ':', got {model_name!r}"
@@ -628,6 +646,7 @@ class MLflowRegistry(InMemoryRegistry):
                     model_name, artifact_location=self.artifact_location
                 )
             else:
+                self._check_store(experiment.artifact_location)
                 self.experiment_id = experiment.experiment_id
             try:
                 self.client.get_registered_model(model_name)
@@ -635,6 +654,22 @@ class MLflowRegistry(InMemoryRegistry):
                 self.client.create_registered_model(
                     model_name, description="Model versions trained by a driftsim deployment loop."
                 )
+
+    def _check_store(self, artifact_location: str) -> None:
+        """Refuse an experiment whose artifacts (pickles) live outside ``tracking_dir``."""
+        from urllib.parse import unquote, urlparse
+
+        parsed = urlparse(artifact_location)
+        local = Path(unquote(parsed.path)).resolve() if parsed.scheme in ("", "file") else None
+        inside = local is not None and local.is_relative_to(self.tracking_dir)
+        if not inside and not self.allow_external_store:
+            raise ValueError(
+                f"the MLflow experiment {self.model_name!r} in {self.tracking_uri} stores "
+                f"its artifacts at {artifact_location!r}, outside tracking_dir "
+                f"{str(self.tracking_dir)!r}; loading models unpickles them, so only a "
+                "store inside the run folder is trusted: use a fresh tracking_dir, or pass "
+                "allow_external_store=True if you trust that store"
+            )
 
     def __repr__(self) -> str:
         return (

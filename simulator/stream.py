@@ -100,8 +100,10 @@ class DriftEvent:
 
     ``accuracy_before`` / ``accuracy_after`` are the accuracies of the reference model,
     trained on data from just before the change point, on data from just before it and
-    on data with the change at full intensity (other drifts held as they were just
-    before). For a return the model is the one trained while the drift was active.
+    on data where the change is complete (sample ``end``), every other drift at its
+    schedule there: harm is measured on the stream as it is, so two drifts that cancel
+    (the same class swap twice at one sample) are both harmless. For a return the model
+    is the one trained while the drift was active.
     ``harmful`` means ``accuracy_drop = before - after`` exceeds the stream's
     ``harm_tolerance``.
 
@@ -277,6 +279,14 @@ class DriftStream:
         self.harm_tolerance = float(
             check_in_range("harm_tolerance", harm_tolerance, low=0.0, high=1.0)
         )
+        if reference_model is not None and not all(
+            hasattr(reference_model, a) for a in ("fit", "get_params")
+        ):
+            raise ValueError(
+                "reference_model must be a scikit-learn classifier (with fit, get_params "
+                "and predict_proba or predict; it is cloned), got "
+                f"{type(reference_model).__name__}"
+            )
         self.reference_model = reference_model
         self.harm_samples = check_int("harm_samples", harm_samples, low=50)
         self._data = DataStats.of(self.dataset)
@@ -501,10 +511,15 @@ class DriftStream:
     def _event(self, model: Any, t: int, j: int, k: int, is_return: bool) -> DriftEvent:
         """The event of drift ``j``'s ``k``-th change point, at sample ``t``."""
         d = self.drifts[j]
-        # Other drifts are held at their schedule just before the change point.
+        end = t if is_return else t + d.width
+        # Measured on the stream as it is: every drift at its schedule just before the
+        # change point, then where this change is complete, so drifts that cancel or
+        # re-do one another are reported as they act. Drift j itself is pinned to its
+        # old and new state (a recurring drift may be on again by the time its ramp
+        # would read complete).
         before = self._ramps(np.array([t - 1]))[0]
         before[j] = 1.0 if is_return else 0.0
-        after = before.copy()
+        after = self._ramps(np.array([end]))[0]
         after[j] = 1.0 - before[j]
         acc_before, acc_after = self._accuracies(model, before, after, (2, j + 1, k + 1))
         drop = acc_before - acc_after

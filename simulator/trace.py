@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -448,8 +449,9 @@ class Trace:
             arrays["proba"] = np.asarray(self.proba)
         arrays[_JSON_KEY] = np.frombuffer(json.dumps(payload).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # a plain open (not mkstemp) so the file gets the usual umask permissions
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+        # a plain open (not mkstemp) so the file gets the usual umask permissions; the
+        # ".tmp." prefix is the one experiments.files.remove_stale_temps clears
+        tmp = path.with_name(f".tmp.{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
         try:
             with open(tmp, "xb") as f:
                 np.savez_compressed(f, **arrays)
@@ -468,14 +470,30 @@ class Trace:
         >>> Trace.load("/nonexistent/trace")
         Traceback (most recent call last):
         ...
-        FileNotFoundError: ...
+        FileNotFoundError: trace file '/nonexistent/trace.npz' does not exist
         """
         path = _npz_path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"trace file {str(path)!r} does not exist")
+        try:
+            return cls._read(path)
+        except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile,
+                UnicodeDecodeError) as exc:
+            if isinstance(exc, ValueError) and str(exc).startswith(str(path)):
+                raise  # already ours
+            raise ValueError(
+                f"{path} is not a readable driftsim trace (.npz written by Trace.save): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    @classmethod
+    def _read(cls, path: Path) -> Trace:
         with np.load(path, allow_pickle=False) as data:
             if _JSON_KEY not in data.files:
                 raise ValueError(f"{path} is not a driftsim trace (no {_JSON_KEY!r} entry)")
             payload = json.loads(data[_JSON_KEY].tobytes().decode("utf-8"))
-            if payload.get("format") != _FORMAT or payload.get("version") != _FORMAT_VERSION:
+            if not isinstance(payload, dict) or payload.get("format") != _FORMAT \
+                    or payload.get("version") != _FORMAT_VERSION:
                 raise ValueError(
                     f"{path} holds format {payload.get('format')!r} version "
                     f"{payload.get('version')!r}; this driftsim reads {_FORMAT!r} version "

@@ -456,7 +456,8 @@ def test_failing_sink_is_retried_reported_and_never_raises(
 
 def test_failing_durable_sink_keeps_the_alerts_in_failures(tmp_path: Path) -> None:
     got: list[list[Alert]] = []
-    broken = JsonlSink(tmp_path)  # a folder: every write fails
+    broken = JsonlSink(tmp_path / "alerts.jsonl")
+    (tmp_path / "alerts.jsonl").mkdir()  # a folder appears there: every write fails
     router = AlertRouter([CallbackSink(got.append), broken], retries=1)
     router.route(BATCH)
     (failure,) = router.failures

@@ -61,15 +61,16 @@ def test_all_groups_are_covered():
 
 
 def test_typo_in_a_key_fails_at_compose_time():
-    with pytest.raises(ConfigCompositionException) as info:
+    # compose() re-raises Hydra's error at our boundary, the reason in the message
+    with pytest.raises(ValueError, match=r"Key 'batchsize' not in 'LoopSchema'") as info:
         compose(["loop.batchsize=5"])
-    assert "batchsize" in str(info.value.__cause__ or info.value)
+    assert isinstance(info.value.__cause__, ConfigCompositionException)
 
 
 def test_wrong_type_fails_at_compose_time():
-    with pytest.raises((ConfigCompositionException, ValidationError)) as info:
+    with pytest.raises(ValueError, match=r"'abc'.*could not be converted to Integer") as info:
         compose(["seed=abc"])
-    assert "seed" in str(info.value.__cause__ or info.value)
+    assert isinstance(info.value.__cause__, (ConfigCompositionException, ValidationError))
 
 
 def test_out_of_range_value_fails_before_anything_runs():
@@ -80,10 +81,12 @@ def test_out_of_range_value_fails_before_anything_runs():
 
 
 def test_unknown_option_names_the_choices():
-    with pytest.raises(ConfigCompositionException, match="detector"):
+    with pytest.raises(ValueError, match=r"detector/adwinn(.|\n)*adwin") as info:
         compose(["detector=adwinn"])
+    assert isinstance(info.value.__cause__, Exception)
 
 
 def test_nested_typo_fails():
-    with pytest.raises((ConfigCompositionException, ConfigAttributeError)):
+    with pytest.raises(ValueError, match=r"loop\.retrain\.windw") as info:
         compose(["loop.retrain.windw=3"])
+    assert isinstance(info.value.__cause__, (ConfigCompositionException, ConfigAttributeError))

@@ -1,60 +1,34 @@
 """Every class exported by ``detectors`` passes every conformance check.
 
-Ids look like ``ADWIN:check_chunking_invariance``. Checks a method fails by design are
-listed in ``detectors.checks.EXPECTED_FAILURES`` with a reason and run as strict xfails,
-so a method that starts passing one is noticed.
+Ids look like ``ADWIN:check_chunking_invariance``. Each class builds its test instance
+from its own ``test_params()``; checks a method fails by design are listed in the
+class's ``expected_failures`` with a reason and run as strict xfails, so a method that
+starts passing one is noticed (see ``detectors/tags.py``).
 """
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
-import detectors
-from detectors.checks import EXPECTED_FAILURES, is_streaming, is_window_test, yield_checks
-
-# Constructor arguments for classes whose parameters have no defaults.
-REQUIRED_ARGS: dict[str, dict] = {
-    "PeriodicAlarm": {"every": 250},
-    "RandomAlarm": {"rate": 0.002, "seed": 1},
-    # river draws an unseeded KSWIN from the OS; the checks need reproducible clones.
-    "KSWIN": {"seed": 1},
-}
-
-
-def _instances():
-    for name in sorted(detectors.__all__):
-        obj = getattr(detectors, name)
-        if not inspect.isclass(obj) or inspect.isabstract(obj) or name.startswith("Base"):
-            continue
-        if name == "RiverDetector":
-            from river.drift import PageHinkley as RiverPageHinkley
-
-            yield name, obj(RiverPageHinkley())
-            continue
-        try:
-            instance = obj(**REQUIRED_ARGS.get(name, {}))
-        except TypeError:
-            continue  # protocols and containers, not detectors
-        if is_streaming(instance) or is_window_test(instance):
-            yield name, instance
+from detectors.checks import yield_checks
+from detectors.tags import public_detectors, test_instance
 
 
 def _cases():
-    for name, instance in _instances():
-        for check_name, check in yield_checks(instance):
+    for name, cls in public_detectors():
+        for check_name, check in yield_checks(test_instance(cls)):
             marks = []
-            reason = EXPECTED_FAILURES.get((name, check_name))
+            reason = cls.expected_failures.get(check_name)
             if reason:
                 marks.append(pytest.mark.xfail(reason=reason, strict=True))
             yield pytest.param(check, id=f"{name}:{check_name}", marks=marks)
 
 
 def test_every_export_is_covered():
-    """The suite found detectors to check (a broken import would otherwise pass silently)."""
-    names = {name for name, _ in _instances()}
-    assert "PageHinkley" in names
+    """The suite found detectors of both families (a broken import would otherwise pass
+    silently)."""
+    names = {name for name, _ in public_detectors()}
+    assert {"PageHinkley", "KS", "RiverDetector"} <= names
 
 
 @pytest.mark.parametrize("check", list(_cases()))

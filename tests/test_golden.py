@@ -3,22 +3,19 @@
 These numbers were recorded from the implementation (and, for the methods river has,
 are the indices river gives: see the agreement tests). They pin behaviour: a change
 to a kernel that moves any alarm fails here and must be explained, not waved through.
-The stream: 3,000 samples then a change (Bernoulli 0.10 -> 0.35 for binary detectors,
-N(0, 1) -> N(0.8, 1) otherwise), seed 20261128.
+Each detector is built from its class's ``test_params()``. The stream: 3,000 samples
+then a change (Bernoulli 0.10 -> 0.35 for binary detectors, N(0, 1) -> N(0.8, 1)
+otherwise), seed 20261128.
 """
 
 from __future__ import annotations
-
-import inspect
 
 import numpy as np
 import pytest
 
 import detectors
 from detectors.checks import is_streaming
-
-ARGS = {"PeriodicAlarm": {"every": 700}, "RandomAlarm": {"rate": 0.001, "seed": 3},
-        "KSWIN": {"seed": 7}}
+from detectors.tags import public_detectors, test_instance
 
 # name: (drift indices, number of warning steps, first five warning steps)
 GOLDEN = {
@@ -52,22 +49,14 @@ def _stream(binary: bool) -> np.ndarray:
 
 
 def test_every_streaming_detector_has_a_golden_record():
-    streaming = set()
-    for name in detectors.__all__:
-        obj = getattr(detectors, name)
-        if inspect.isclass(obj) and not name.startswith("Base") and name != "RiverDetector":
-            try:
-                instance = obj(**ARGS.get(name, {}))
-            except TypeError:
-                continue
-            if is_streaming(instance):
-                streaming.add(name)
+    streaming = {name for name, cls in public_detectors()
+                 if is_streaming(cls) and name != "RiverDetector"}
     assert streaming == set(GOLDEN)
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_golden_alarm_indices(name):
-    detector = getattr(detectors, name)(**ARGS.get(name, {}))
+    detector = test_instance(getattr(detectors, name))
     xs = _stream(getattr(detector, "binary", False))
     drifts, n_warn, first_warn = GOLDEN[name]
     if getattr(detector, "has_warning", False):

@@ -69,3 +69,57 @@ def test_submitit_local_sweep_matches_joblib(tmp_path):
     )
     assert submitit_run.returncode == 0, submitit_run.stderr[-3000:]
     pd.testing.assert_frame_equal(_summary(tmp_path / "joblib"), _summary(tmp_path / "submitit"))
+    # submitit's unexpanded ``%j`` folder template is cleaned up; job logs stay.
+    leftovers = sorted(p.name for p in (tmp_path / "submitit" / ".submitit").iterdir())
+    assert leftovers and not [name for name in leftovers if "%" in name]
+
+
+# Ray runs inside a private network namespace that has only a loopback interface:
+# head, worker and driver talk over 127.0.0.1 and no packet can leave the machine
+# (Ray otherwise advertises the machine's interface address).
+_RAY_CLUSTER = r"""
+set -euo pipefail
+ip link set lo up
+export RAY_USAGE_STATS_ENABLED=0
+ray="$(dirname "$PY")/ray"
+trap '"$ray" stop --force >/dev/null 2>&1 || true' EXIT
+"$ray" start --head --node-ip-address=127.0.0.1 --port=6390 --num-cpus=1 \
+    --include-dashboard=false --disable-usage-stats >/dev/null
+"$ray" start --address=127.0.0.1:6390 --node-ip-address=127.0.0.1 --num-cpus=1 >/dev/null
+"$PY" - <<'PY'
+import ray
+ray.init(address="127.0.0.1:6390")
+alive = [n for n in ray.nodes() if n["Alive"]]
+print("RAY_NODES", len(alive), sorted({n["NodeManagerAddress"] for n in alive}))
+ray.shutdown()
+PY
+"$PY" -m experiments.run -m "$@"
+"""
+
+
+def _in_loopback_namespace(script: str, python: Path, *args: str) -> subprocess.CompletedProcess:
+    from tests.optional_env import optional_env_vars
+
+    env = optional_env_vars(PY=str(python))
+    return subprocess.run(
+        ["unshare", "--net", "bash", "-c", script, "ray-cluster", *args],
+        capture_output=True, text=True, timeout=900, check=False, env=env,
+    )
+
+
+@pytest.mark.slow
+def test_ray_two_node_cluster_sweep_matches_joblib(tmp_path):
+    from tests.optional_env import optional_python
+
+    python = optional_python("ray")
+    joblib_run = _sweep(tmp_path / "joblib", "hydra.launcher.n_jobs=2")
+    assert joblib_run.returncode == 0, joblib_run.stderr[-3000:]
+    ray_run = _in_loopback_namespace(
+        _RAY_CLUSTER, python, *SMALL, f"hydra.sweep.dir={tmp_path / 'ray'}",
+        "hydra/launcher=ray", "hydra.launcher.ray.init.address=127.0.0.1:6390",
+        "+hydra.launcher.ray.init.object_store_memory=null",
+    )
+    assert ray_run.returncode == 0, (ray_run.stdout + ray_run.stderr)[-4000:]
+    assert "RAY_NODES 2 ['127.0.0.1']" in ray_run.stdout
+    assert "Ray Launcher is launching 2 jobs" in ray_run.stdout + ray_run.stderr
+    pd.testing.assert_frame_equal(_summary(tmp_path / "joblib"), _summary(tmp_path / "ray"))

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from detectors.tags import Sensitivity, log_grid
 from detectors.window.base import BaseWindowTest
 from detectors.window.categorical import ChiSquared
 from detectors.window.corrections import P_VALUE_CORRECTIONS, combine_features
@@ -79,6 +80,12 @@ class AutoTest(BaseWindowTest):
     >>> result.drift, result.statistic, result.per_feature.drifted
     (True, 0.5, ('price',))
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-6, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,

@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from detectors.tags import TagDefaults
 from detectors.window.corrections import (
     DISTANCE_CORRECTIONS,
     P_VALUE_CORRECTIONS,
@@ -107,7 +108,7 @@ def as_2d(name: str, values: Any) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-class BaseWindowTest(ParamsMixin):
+class BaseWindowTest(ParamsMixin, TagDefaults):
     """Shared machinery of every window test.
 
     Subclasses store their ``__init__`` arguments under their own names (validated),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
+from detectors.tags import Sensitivity, log_grid
 from detectors.window.base import UnivariateWindowTest
 
 __all__ = ["ChiSquared", "category_counts"]
@@ -94,6 +95,12 @@ class ChiSquared(UnivariateWindowTest):
     >>> result.drift, round(result.statistic, 2), result.p_value < 1e-6
     (True, 38.82, True)
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-6, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from detectors.tags import Sensitivity, log_grid
 from detectors.window.base import BaseWindowTest
 from detectors.window.results import TestResult
 from driftsim.validation import check_choice, check_in_range, check_int
@@ -80,6 +81,12 @@ class ClassifierTest(BaseWindowTest):
     """
 
     min_samples = 2
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-6, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,

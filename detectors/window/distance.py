@@ -15,6 +15,7 @@ import numba
 import numpy as np
 from scipy import special
 
+from detectors.tags import Sensitivity, log_grid
 from detectors.window._ecdf import cdf_integrals, sorted_rows
 from detectors.window.base import UnivariateWindowTest
 from driftsim.validation import check_in_range, check_int
@@ -75,6 +76,12 @@ class PSI(UnivariateWindowTest):
     """
 
     has_p_value = False
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("threshold", "decreasing", log_grid(0.01, 2.0))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,
@@ -143,6 +150,12 @@ class Wasserstein(UnivariateWindowTest):
     """
 
     has_p_value = False
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("threshold", "decreasing", log_grid(0.01, 2.0))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,
@@ -288,6 +301,12 @@ class JensenShannon(_HistogramDistance):
     (True, 0.139)
     """
 
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("threshold", "decreasing", log_grid(0.01, 0.8))
+    calibration = None
+    is_baseline = False
+    signal = "features"
+
     def _per_feature(self, W: np.ndarray) -> tuple[np.ndarray, None]:
         p, q = self._shares(W)
         mid = (p + q) / 2.0
@@ -316,6 +335,12 @@ class Hellinger(_HistogramDistance):
     >>> result.drift, round(result.statistic, 3)
     (True, 0.145)
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("threshold", "decreasing", log_grid(0.01, 0.8))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def _per_feature(self, W: np.ndarray) -> tuple[np.ndarray, None]:
         p, q = self._shares(W)

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from detectors.tags import Sensitivity, log_grid
 from detectors.window._ecdf import cdf_integrals, sorted_rows
 from detectors.window.base import BaseWindowTest
 from detectors.window.results import TestResult
@@ -202,6 +203,12 @@ class MMD(_PairwiseTest):
 
     min_samples = 2
 
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(0.005, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
+
     def __init__(
         self,
         alpha: float = 0.05,
@@ -299,6 +306,12 @@ class Energy(_PairwiseTest):
     >>> result.drift, round(result.statistic, 4), round(result.p_value, 4)
     (True, 0.3938, 0.005)
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(0.005, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,

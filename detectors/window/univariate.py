@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import special, stats
 
+from detectors.tags import Sensitivity, log_grid
 from detectors.window._ecdf import ad_a2kn, cvm_u, ks_lattice_distance, sorted_rows
 from detectors.window._kolmogorov import ks_pvalues
 from detectors.window.base import UnivariateWindowTest
@@ -74,6 +75,12 @@ class KS(UnivariateWindowTest):
     >>> np.round(result.per_feature.statistic, 3)
     array([0.05 , 0.075, 0.259])
     """
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-6, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,
@@ -169,6 +176,12 @@ class CramerVonMises(UnivariateWindowTest):
     """
 
     min_samples = 2
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-6, 0.2))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,
@@ -279,6 +292,12 @@ class AndersonDarling(UnivariateWindowTest):
     """
 
     min_samples = 2
+
+    # what the class is: see detectors.tags
+    sensitivity = Sensitivity("alpha", "increasing", log_grid(1e-3, 0.25))
+    calibration = None
+    is_baseline = False
+    signal = "features"
 
     def __init__(
         self,

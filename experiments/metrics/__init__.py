@@ -10,6 +10,8 @@
   drift (drop, time to recover, accuracy lost against the oracle or the pre-drift
   baseline) and its counts and costs.
 * :mod:`~experiments.metrics.runs` scores one run's trace on both.
+* :mod:`~experiments.metrics.labels` names each metric for readers (with units) and
+  says whether higher is better.
 
 All of them are pure functions of arrays, events and traces, and return ``nan`` where
 a measure is undefined. The definitions are in each module's docstring.
@@ -38,12 +40,15 @@ from experiments.metrics.detection import (
     recall,
     score_detections,
 )
+from experiments.metrics.labels import HIGHER_IS_BETTER, LABELS, metric_label
 from experiments.metrics.recovery import recovery, rolling_accuracy, run_costs, time_to_recover
 from experiments.metrics.runs import alert_times, score_run
 
 __all__ = [
     "ALARM_LABELS",
     "BASELINE_KINDS",
+    "HIGHER_IS_BETTER",
+    "LABELS",
     "DetectionMatch",
     "alert_times",
     "baseline_alarms",
@@ -52,6 +57,7 @@ __all__ = [
     "false_alarm_rate",
     "match_alarms",
     "mdr",
+    "metric_label",
     "mtd",
     "mtfa",
     "mtr",

@@ -1,0 +1,140 @@
+"""What every figure shares: colours, markers, atomic saving and small axis helpers.
+
+Figures are built on :class:`matplotlib.figure.Figure` directly, never through
+``pyplot``, so parallel sweep jobs cannot disturb one another's global state.
+
+Examples
+--------
+>>> sorted(DRIFT_COLORS)
+['concept', 'covariate', 'pipeline', 'prediction', 'prior']
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from experiments.files import atomic_write
+from experiments.metrics.labels import metric_label
+
+__all__ = ["DRIFT_COLORS", "save_figure"]
+
+
+#: Colour of each drift kind, in every figure.
+DRIFT_COLORS: dict[str, str] = {
+    "covariate": "#4C72B0",
+    "concept": "#C44E52",
+    "prior": "#55A868",
+    "prediction": "#8172B2",
+    "pipeline": "#CCB974",
+}
+_OTHER_DRIFT = "#7f7f7f"
+
+_SERIES = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+)
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+_BASELINE_MARKS = {"periodic": "s", "random": "D", "always": "*"}
+
+_label = metric_label
+
+
+# ---------------------------------------------------------------------- saving
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 110) -> Path:
+    """Save ``fig`` to ``path`` atomically (temporary file, then rename); return the path.
+
+    The format follows the suffix (``.png``, ``.svg``, ``.pdf``); missing folders are
+    created.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from matplotlib.figure import Figure
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = save_figure(Figure(), Path(tmp) / "sub" / "empty.png")
+    ...     out.name, out.stat().st_size > 0, len(list(out.parent.iterdir()))
+    ('empty.png', True, 1)
+    """
+    # savefig infers the format from the suffix, which the temporary name keeps.
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi))
+
+
+def _finish(fig: Figure, path: str | os.PathLike[str] | None) -> Figure:
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def _require(frame: Any, columns: Iterable[str], what: str) -> None:
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks the column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _auto_scale(ax: Any, axis: str, values: np.ndarray) -> None:
+    """Use a log scale (symlog when zeros occur) where positive values span decades."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    positive = values[values > 0]
+    if positive.size < 2 or positive.max() / positive.min() < 30 or (values < 0).any():
+        return
+    setter = ax.set_xscale if axis == "x" else ax.set_yscale
+    if (values == 0).any():
+        # linear below the smallest positive value, so 0 sits one decade-width under it
+        setter("symlog", linthresh=10 ** math.floor(math.log10(positive.min())), linscale=0.5)
+    else:
+        setter("log")
+
+
+def _better_hint(ax: Any, x_higher: bool | None, y_higher: bool | None) -> None:
+    """An arrow-and-word hint in the corner where the better results lie."""
+    if x_higher is None or y_higher is None:
+        return
+    arrows = {(False, False): "↙", (True, False): "↘", (False, True): "↖", (True, True): "↗"}
+    ax.text(
+        0.99 if x_higher else 0.01,
+        0.99 if y_higher else 0.01,
+        f"{arrows[(x_higher, y_higher)]} better",
+        transform=ax.transAxes,
+        ha="right" if x_higher else "left",
+        va="top" if y_higher else "bottom",
+        fontsize=8,
+        color="#555555",
+        gid="better-hint",
+    )
+
+
+def _ci(frame: Any, column: str) -> np.ndarray | None:
+    col = f"{column}_ci"
+    return frame[col].to_numpy(dtype=float) if col in frame.columns else None
+
+
+def _number(value: float) -> str:
+    """A short label for a value: thousands separated, three significant digits below."""
+    if not np.isfinite(value):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
