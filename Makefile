@@ -45,8 +45,9 @@ notebooks: $(STAMP) ## build notebooks/*.ipynb from the jupytext .py sources (no
 	$(PY) -m jupytext --to ipynb notebooks/[0-9]*.py
 
 .PHONY: benchmark
-benchmark: $(STAMP) ## the standard detector benchmark sweep (5 datasets x 13 scenarios x 5 seeds)
+benchmark: $(STAMP) ## the standard detector benchmark sweeps: 5 datasets x 13 scenarios x 5 seeds, then the literature track (10 generator scenarios x 5 seeds)
 	MPLBACKEND=Agg $(PY) -m experiments.run -m experiment=benchmark
+	MPLBACKEND=Agg $(PY) -m experiments.run -m experiment=benchmark_literature
 
 .PHONY: bench
 bench: $(STAMP) ## run the pytest-benchmark suites in tests/benchmarks/ and print their tables

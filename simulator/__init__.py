@@ -7,6 +7,9 @@
   :class:`SLARule`) and retrained by a policy (:class:`Never`, :class:`Periodic`,
   :class:`DriftTriggered`, :class:`PerformanceSLA`, :class:`WarningBackground`,
   :class:`CostAware`, :class:`Oracle`), recorded in a :class:`Trace`.
+* :func:`make_fleet`, :func:`run_fleet` — many models in lockstep under a shared
+  :class:`Budget` and :class:`Governance` board, decided by an engine
+  (:func:`make_engine`), scored with health scores (:mod:`simulator.fleet`).
 
 Names are imported on first use, so ``import simulator`` stays cheap.
 
@@ -70,5 +73,11 @@ _EXPORTS: dict[str, str] = {
     "SqliteSink": "simulator.alerts",
     "WebhookSink": "simulator.alerts",
 }
+for _name in (
+    "Budget", "FleetEngine", "FleetResult", "FleetRunner", "FleetSpec", "Governance",
+    "HealthWeights", "ModelSpec", "SourceFault", "health_scores", "make_engine",
+    "make_executor", "make_fleet", "run_fleet",
+):
+    _EXPORTS[_name] = "simulator.fleet"
 
 __getattr__, __dir__, __all__ = lazy_exports('simulator', _EXPORTS, globals())

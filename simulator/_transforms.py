@@ -2,16 +2,18 @@
 
 A :class:`Plan` is a :class:`~simulator.drift.Drift` bound to the dataset it acts on:
 feature indices resolved, per-row tables precomputed. A stream renders a block of
-samples in five stages, each plan taking part in one of them, in list order:
+samples in six stages, each plan taking part in one of them, in list order:
 
 1. ``rows`` (prior ``resample``, covariate ``subpopulation``): which base row each
    sample is drawn from. Where two are active on one sample the later one decides.
 2. ``features`` (covariate shift, scale, noise, rotate): the world's inputs move.
-3. ``labels`` (concept): the labels change, looked up per base row, so the new concept
+3. ``concepts`` (concept ``switch``, generator streams only): which concept of the
+   generator each sample is drawn under; the stream renders each concept's samples.
+4. ``labels`` (concept): the labels change, looked up per base row, so the new concept
    is a fixed function of the row rather than label noise.
-4. ``pipeline`` (stuck, missing, unit): serving-side faults on what the model is fed;
+5. ``pipeline`` (stuck, missing, unit): serving-side faults on what the model is fed;
    labels keep their relation to the clean features.
-5. ``prediction``: nothing happens to the data; the plan provides the per-sample
+6. ``prediction``: nothing happens to the data; the plan provides the per-sample
    uniforms :func:`simulator._prediction.apply_prediction_drift` uses.
 
 Every method takes ``s``, the per-sample intensity in [0, 1] (the stream's ``truth``
@@ -442,6 +444,26 @@ class Unit(_Fault):
         X[:, f] = np.where(self.hit(s, draws), X[:, f] * self.drift.options["factor"], X[:, f])
 
 
+# --- concept switch: the generator's concept changes ----------------------------------
+class Switch(Plan):
+    """A generator concept switch. The stream renders the samples of each concept
+    (:mod:`simulator.generators`); the plan only marks where this one is in force."""
+
+    stage = "concepts"
+
+    def __init__(self, drift: Drift, index: int, data: DataStats, seed: int) -> None:
+        self.drift, self.index, self.data = drift, index, data
+        self.features = np.empty(0, dtype=np.intp)
+        self.severity = drift.severity
+
+    def age(self, t: np.ndarray) -> np.ndarray:
+        """Samples since the concept's latest onset (moving concepts move with it)."""
+        since = np.asarray(t, dtype=np.int64) - self.drift.start
+        if self.drift.profile == "recurring":
+            since = since % self.drift.options["period"]
+        return np.maximum(since, 0)
+
+
 # --- prediction: the data is untouched; the loop drifts what the model serves --------
 class PredictionNoise(Plan):
     stage = "prediction"
@@ -460,6 +482,7 @@ _PLANS: dict[str, type[Plan]] = {
     "swap": Swap,
     "relabel_region": RelabelRegion,
     "rotate_boundary": RotateBoundary,
+    "switch": Switch,
     "stuck": Stuck,
     "missing": Missing,
     "unit": Unit,

@@ -5,7 +5,9 @@ with them. :func:`load_dataset` builds one from a built-in name or a file path:
 
 * scikit-learn's bundled sets: ``iris``, ``wine``, ``breast_cancer``, ``digits``;
 * river's synthetic generators, materialised to arrays with a seed and a size:
-  ``sea``, ``hyperplane``, ``agrawal``, ``stagger``, ``sine``, ``random_rbf``, ``led``;
+  ``sea``, ``hyperplane``, ``agrawal``, ``stagger``, ``sine``, ``mixed``, ``random_rbf``,
+  ``led``; each also carries its vectorised twin (:mod:`simulator.generators`), which
+  a stream draws fresh samples from and whose concept a drift can switch;
 * any CSV or Parquet file with a named target column.
 
 Categorical features are stored in ``X`` as integer codes ``0..k-1``; the label of
@@ -60,6 +62,13 @@ class Dataset:
         For categorical features: the label of each code, so code ``i`` of feature
         ``f`` means ``categories[f][i]``. Optional; every key must be a categorical
         feature, and that column of ``X`` must hold codes within range.
+    generator
+        For river's generators: the vectorised
+        :class:`~simulator.generators.ConceptGenerator` with the same seed and
+        parameters. A :class:`~simulator.stream.DriftStream` over such a dataset draws
+        fresh samples from it (instead of resampling ``X``) and can switch its concept.
+        None for every other dataset, and for generator options the vectorised
+        version does not offer (``balance_classes=True``).
 
     Examples
     --------
@@ -82,6 +91,7 @@ class Dataset:
     class_names: tuple[str, ...]
     feature_kinds: tuple[FeatureKind, ...] = field(default=())
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    generator: Any = None
 
     def __post_init__(self) -> None:
         X = np.ascontiguousarray(self.X, dtype=np.float64)
@@ -297,6 +307,12 @@ _SYNTH: dict[str, _Synth] = {
             "seed_sample": _int_at_least(0),
         },
     ),
+    "mixed": _Synth(
+        _river("Mixed"),
+        {"classification_function": _choice(0, 1), "balance_classes": _check_bool},
+        categories=lambda gen: {0: (False, True), 1: (False, True)},
+        classes=lambda gen: [0, 1],
+    ),
     "led": _Synth(
         _river("LED"),
         {"noise_percentage": _fraction, "irrelevant_features": _check_bool},
@@ -367,7 +383,18 @@ def _load_synth(name: str, options: dict[str, Any]) -> Dataset:
         tuple(str(c) for c in classes),
         tuple(kinds),
         categories,
+        generator=_vectorised(name, seed, checked),
     )
+
+
+def _vectorised(name: str, seed: int, options: dict[str, Any]) -> Any:
+    """The vectorised twin of a river generator, or None where it lacks an option."""
+    from simulator.generators import make_generator
+
+    if options.get("balance_classes"):
+        return None  # river's rejection sampling alternates classes one sample at a time
+    kept = {k: v for k, v in options.items() if k != "balance_classes"}
+    return make_generator(name, seed, **kept)
 
 
 # --------------------------------------------------------------------------- files
@@ -571,7 +598,8 @@ def load_dataset(name: str | os.PathLike[str], **options: Any) -> Dataset:
         n_features, n_drift_features, mag_change, noise_percentage, sigma;
         ``agrawal``: classification_function, balance_classes, perturbation;
         ``stagger``: classification_function, balance_classes; ``sine``:
-        classification_function, balance_classes, has_noise; ``random_rbf``:
+        classification_function, balance_classes, has_noise; ``mixed``:
+        classification_function, balance_classes; ``random_rbf``:
         n_classes, n_features, n_centroids, and seed_model / seed_sample (both derived
         from ``seed`` unless given); ``led``: noise_percentage, irrelevant_features.
         Integer feature keys become names ``x0, x1, …``. Categorical features become

@@ -19,11 +19,12 @@ covariate     shift, scale, noise, rotate,          shift: standard deviations, 
                                                     subpopulation: in [-1, 1], the weight
                                                     taken from rows outside (> 0) or
                                                     inside (< 0) the region
-concept       swap, relabel_region, rotate_boundary swap: share of the two classes' rows
-                                                    whose labels swap, in [0, 1];
+concept       swap, relabel_region, rotate_boundary,  swap: share of the two classes' rows
+              switch                                whose labels swap, in [0, 1];
                                                     relabel_region: probability mass of
                                                     the region, in [0, 1]; rotate_boundary:
-                                                    ``severity × 90`` degrees, in [-2, 2]
+                                                    ``severity × 90`` degrees, in [-2, 2];
+                                                    switch: unused (1.0)
 prior         resample                              how far class proportions move to the
                                                     target, in [0, 1]
 prediction    bias, flip, calibration               bias: probability mass moved to
@@ -41,6 +42,12 @@ Options (keyword arguments, stored in :attr:`Drift.options` with their defaults)
   is the rows whose feature lies above (below) that quantile of the base data.
 * concept ``swap``: ``classes`` ((0, 1)); ``relabel_region``: ``side`` (``"above"``) and
   ``to`` (None: each label ``c`` becomes ``(c + 1) % n_classes``; else that class).
+* concept ``switch``: ``to`` (required), the generator concept the stream moves to, as
+  a mapping of the generator's concept parameters (e.g. ``{"variant": 1}`` for SEA,
+  ``{"classification_function": 2}`` for Agrawal); parameters left out keep the base
+  dataset's values. Only a stream over a river generator dataset can switch concept
+  (see :mod:`simulator.generators` for each generator's concept parameters). Several
+  switches chain: where more than one is in force, the later one in the list decides.
 * prior ``resample``: exactly one of ``proportions`` (the target vector) or ``toward``
   (a class: the target is ``severity`` of the way from the base proportions to it).
 * prediction ``bias``: ``toward`` (0).
@@ -59,7 +66,14 @@ Profiles, as the per-sample intensity ``r(t)`` the stream reports in ``truth``:
 new concept with probability ``(t - start) / width`` (truth is the realised 0/1);
 ``incremental`` applies the transform at ``r(t) = (t - start) / width`` of its
 severity; ``recurring`` is 1 for ``duration`` samples from ``start + i × period``,
-``i < repeats``, and 0 otherwise.
+``i < repeats``, and 0 otherwise; ``sigmoid`` is MOA's ``ConceptDriftStream`` transition:
+each sample comes from the new concept with probability
+``1 / (1 + exp(-4 (t + 1 - start) / width))`` (MOA and river count samples from 1, so
+``start`` is their position ``p`` and the ``start``-th sample has probability 1/2; the
+probability is rounded to exactly 0 or 1 more than ``5 × width`` samples from ``start``,
+where it is within 2e-9 of them). New-concept samples thus appear before ``start``,
+which is still the onset the ground truth reports (the position the literature
+reports), and ``end = start + width`` is where the probability reaches 0.98.
 
 Examples
 --------
@@ -80,13 +94,24 @@ import numpy as np
 
 from driftsim.validation import check_choice, check_in_range, check_int
 
-__all__ = ["KINDS", "PROFILES", "TRANSFORMS", "Drift", "DriftOptions", "Scenario"]
+__all__ = [
+    "KINDS",
+    "MIXING_PROFILES",
+    "PROFILES",
+    "TRANSFORMS",
+    "Drift",
+    "DriftOptions",
+    "Scenario",
+]
 
 KINDS: tuple[str, ...] = ("covariate", "concept", "prior", "prediction", "pipeline")
-PROFILES: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurring")
+PROFILES: tuple[str, ...] = ("abrupt", "gradual", "incremental", "recurring", "sigmoid")
+# Profiles whose truth is a realised 0/1 draw with probability ramp(t).
+MIXING_PROFILES: tuple[str, ...] = ("gradual", "sigmoid")
+_SIGMOID_CLIP = 20.0  # |4 (t + 1 - start) / width| beyond which P(new) is exactly 0 or 1
 TRANSFORMS: dict[str, tuple[str, ...]] = {
     "covariate": ("shift", "scale", "noise", "rotate", "subpopulation"),
-    "concept": ("swap", "relabel_region", "rotate_boundary"),
+    "concept": ("swap", "relabel_region", "rotate_boundary", "switch"),
     "prior": ("resample",),
     "prediction": ("bias", "flip", "calibration"),
     "pipeline": ("stuck", "missing", "unit"),
@@ -101,6 +126,7 @@ _SEVERITY_RANGE: dict[str, tuple[float, float]] = {
     "swap": (0.0, 1.0),
     "relabel_region": (0.0, 1.0),
     "rotate_boundary": (-2.0, 2.0),
+    "switch": (0.0, 1.0),
     "resample": (0.0, 1.0),
     "bias": (0.0, 1.0),
     "flip": (0.0, 1.0),
@@ -114,6 +140,7 @@ _OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "subpopulation": {"quantile": 0.5, "side": "above"},
     "swap": {"classes": (0, 1)},
     "relabel_region": {"side": "above", "to": None},
+    "switch": {"to": None},
     "resample": {"proportions": None, "toward": None},
     "bias": {"toward": 0},
     "stuck": {"value": None},
@@ -131,6 +158,7 @@ _N_FEATURES: dict[str, int | None] = {
     "subpopulation": 1,
     "relabel_region": 1,
     "rotate_boundary": 2,
+    "switch": 0,
     "stuck": None,
     "missing": None,
     "unit": None,
@@ -216,6 +244,11 @@ def _check_features(features: Any, transform: str, kind: str) -> tuple[int | str
     if len(set(out)) != len(out):
         raise ValueError(f"features must not repeat a feature, got {tuple(out)!r}")
     need = _N_FEATURES[transform]
+    if need == 0:
+        raise ValueError(
+            f"features must be None for {kind} '{transform}' (it acts on the generator's "
+            f"concept, not on features), got {features!r}"
+        )
     if need is not None and len(out) != need:
         raise ValueError(
             f"features must name exactly {need} feature(s) for {kind} '{transform}', "
@@ -261,6 +294,19 @@ def _check_options(transform: str, profile: str, duration: int | None, given: di
         opts["classes"] = (a, b)
     if transform == "relabel_region" and opts["to"] is not None:
         opts["to"] = _check_class("to", opts["to"])
+    if transform == "switch":
+        to = opts["to"]
+        if not isinstance(to, Mapping) or not to:
+            raise ValueError(
+                "a concept switch needs the option to= (a non-empty mapping of generator "
+                f"concept parameters, e.g. {{'variant': 1}}), got {to!r}"
+            )
+        if profile == "incremental":
+            raise ValueError(
+                "profile 'incremental' is not defined for a concept switch (a concept is "
+                "in force or not); use 'abrupt', 'gradual', 'sigmoid' or 'recurring', or a "
+                "moving concept (hyperplane mag_change, random_rbf change_speed)"
+            )
     if transform == "resample":
         if (opts["proportions"] is None) == (opts["toward"] is None):
             raise ValueError(
@@ -312,7 +358,8 @@ class Drift:
         Length of the transition in samples: 0 for ``abrupt`` and ``recurring``, >= 1
         for ``gradual`` and ``incremental``.
     profile
-        ``"abrupt"``, ``"gradual"``, ``"incremental"`` or ``"recurring"``.
+        ``"abrupt"``, ``"gradual"``, ``"incremental"``, ``"recurring"`` or
+        ``"sigmoid"`` (MOA's transition; module docstring).
     severity
         How much; its meaning and range depend on the transform (module docstring).
     features
@@ -380,7 +427,7 @@ class Drift:
                 f"width must be 0 for profile 'abrupt', got {width}; use profile 'gradual' "
                 "or 'incremental' for a transition over width samples"
             )
-        if profile in ("gradual", "incremental") and width < 1:
+        if profile in ("gradual", "incremental", "sigmoid") and width < 1:
             raise ValueError(f"width must be >= 1 for profile '{profile}', got {width}")
         if profile == "recurring":
             if duration is None:
@@ -443,15 +490,26 @@ class Drift:
     def ramp(self, t: Any) -> np.ndarray:
         """The scheduled intensity in [0, 1] at sample indices ``t``.
 
-        For ``gradual`` this is the probability that a sample comes from the new
-        concept; for the other profiles it is the intensity itself.
+        For ``gradual`` and ``sigmoid`` this is the probability that a sample comes
+        from the new concept; for the other profiles it is the intensity itself.
 
         Examples
         --------
+        >>> Drift("concept", 100, width=10, profile="sigmoid").ramp([0, 99, 199]).round(3)
+        array([0. , 0.5, 1. ])
         >>> Drift("prior", 10, width=4, profile="incremental", toward=0).ramp([9, 10, 11, 14])
         array([0.  , 0.  , 0.25, 1.  ])
         """
         t = np.asarray(t, dtype=np.int64)
+        if self.profile == "sigmoid":
+            reach = _SIGMOID_CLIP / 4.0 * self.width
+            if t.size and t.max() + 1 - self.start < -reach:
+                return np.zeros(t.shape)
+            if t.size and t.min() + 1 - self.start > reach:
+                return np.ones(t.shape)
+            z = np.clip(4.0 * (t + 1 - self.start) / self.width, -50.0, 50.0)
+            p = 1.0 / (1.0 + np.exp(-z))
+            return np.where(z < -_SIGMOID_CLIP, 0.0, np.where(z > _SIGMOID_CLIP, 1.0, p))
         if t.size and self.profile != "recurring":
             # Whole runs before the onset or after the transition need no arithmetic.
             if t.max() < self.start:

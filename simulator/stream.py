@@ -20,6 +20,13 @@ Design notes:
   (concept), serving faults (pipeline), each stage in list order. Prediction drifts
   leave the data alone; ``Batch.noise`` carries the uniforms
   :func:`apply_prediction_drift` needs.
+* Over a river generator's dataset (``dataset.generator`` set) samples are drawn fresh
+  from the vectorised generator (:mod:`simulator.generators`) instead of resampling
+  rows, with no jitter, and a concept ``switch`` drift decides per sample which
+  concept labels it (the later switch in list order where several are in force).
+  Row-selection drifts (prior, subpopulation) there pick the samples they select from
+  the dataset's materialised rows (with jitter), as on any dataset; they cannot be
+  combined with a concept switch.
 * A drift whose start is at or beyond ``n_samples`` triggers a ``UserWarning`` and has
   no event: a stream shorter than a scenario assumed is legal (a sweep may vary the
   length) but rarely intended.
@@ -39,12 +46,12 @@ from driftsim.validation import check_in_range, check_int
 from simulator._prediction import apply_prediction_drift
 from simulator._transforms import DataStats, make_plan
 from simulator.datasets import Dataset
-from simulator.drift import Drift, Scenario
+from simulator.drift import MIXING_PROFILES, Drift, Scenario
 
 __all__ = ["BLOCK_SIZE", "Batch", "DriftEvent", "DriftStream", "apply_prediction_drift"]
 
 BLOCK_SIZE = 8192
-_STAGES = ("rows", "features", "labels", "pipeline", "prediction")
+_STAGES = ("rows", "concepts", "features", "labels", "pipeline", "prediction")
 _CACHED_BLOCKS = 2
 _JITTER_ENTRIES = 1 << 20
 
@@ -191,6 +198,16 @@ def _check_drifts(drifts: Any) -> tuple[Scenario | None, tuple[Drift, ...]]:
     return None, out
 
 
+def _generator_names() -> list[str]:
+    from simulator.generators import GENERATORS
+
+    return list(GENERATORS)
+
+
+def _subset(draws: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[mask] for k, v in draws.items()}
+
+
 def _default_model(n_features: int, n_classes: int) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -301,6 +318,7 @@ class DriftStream:
                 make_plan(d, j, self._data, self.seed) for j, d in enumerate(self.drifts)
             ]
             self._stages = {s: [p for p in self._plans if p.stage == s] for s in _STAGES}
+            self._concepts = self._check_concepts()
             self.events: tuple[DriftEvent, ...] = self._build_events()
 
     # --- description ---------------------------------------------------------------
@@ -336,6 +354,32 @@ class DriftStream:
                     stacklevel=3,
                 )
 
+    def _check_concepts(self) -> list[dict[str, Any]]:
+        """The generator's base concept, then each switch's target concept."""
+        gen = self.dataset.generator
+        switches = self._stages["concepts"]
+        if gen is None:
+            if switches:
+                raise ValueError(
+                    f"drift {switches[0].index} (concept 'switch') needs a river generator "
+                    f"dataset ({', '.join(_generator_names())}); dataset "
+                    f"{self.dataset.name!r} has no generator to switch"
+                )
+            return []
+        if switches and self._stages["rows"]:
+            raise ValueError(
+                f"drift {self._stages['rows'][0].index} ({self._stages['rows'][0].drift.kind}) "
+                "selects materialised rows, which carry the base concept's labels; it "
+                "cannot be combined with a concept switch"
+            )
+        concepts = [gen.base]
+        for plan in switches:
+            try:
+                concepts.append(gen.concept(plan.drift.options["to"]))
+            except ValueError as err:
+                raise ValueError(f"drift {plan.index} (concept 'switch') to=: {err}") from None
+        return concepts
+
     # --- generation ----------------------------------------------------------------
     def _make_jitter_table(self) -> np.ndarray | None:
         """Seeded standard-normal vectors, pre-scaled per feature, that samples draw
@@ -363,18 +407,21 @@ class DriftStream:
         return out
 
     def _render(
-        self, ramps: np.ndarray, key: tuple[int, ...]
+        self, ramps: np.ndarray, key: tuple[int, ...], t: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Samples whose scheduled intensities are ``ramps`` (n × n_drifts), with all
-        randomness drawn from generators seeded by ``[seed, *key, ...]``."""
+        randomness drawn from generators seeded by ``[seed, *key, ...]``; ``t`` (the
+        samples' indices, default ``0..n-1``) matters to moving generator concepts."""
         n, m = ramps.shape
         data = self._data
         # Key suffixes are >= 1: SeedSequence treats a trailing 0 as absent.
         base = np.random.default_rng([self.seed, *key, 1])
         table = self._jitter_table
-        rows, first, second = _split_words(
-            base.bit_generator.random_raw(n), data.n_rows, 1 if table is None else len(table)
-        )
+        if self.dataset.generator is None or self._stages["rows"]:
+            size = 1 if table is None else len(table)
+            rows, first, second = _split_words(base.bit_generator.random_raw(n), data.n_rows, size)
+        else:  # fresh generator samples need no base rows
+            rows = first = second = np.zeros(n, dtype=np.intp)
         truth = np.zeros((n, m))
         noise = np.zeros((n, m))
         draws: list[Any] = [None] * m
@@ -389,17 +436,25 @@ class DriftStream:
                 truth[:, j] = 1.0
                 strength[j] = 1.0
             else:
-                truth[:, j] = rng.random(n) < r if plan.drift.profile == "gradual" else r
+                mixing = plan.drift.profile in MIXING_PROFILES
+                truth[:, j] = rng.random(n) < r if mixing else r
                 strength[j] = truth[:, j]
             draws[j] = plan.draw(rng, n)
+        drawn = rows
         for plan in self._stages["rows"]:
             if strength[plan.index] is not None:
                 rows = plan.rows(rows, strength[plan.index], draws[plan.index])
-        X = data.X.take(rows, axis=0)
-        if table is not None:
-            X += table.take(first, axis=0)
-            X += table.take(second, axis=0)
-        y = data.y.take(rows)
+        if self.dataset.generator is None:
+            X, y = self._resampled(rows, first, second)
+        else:
+            # A generator of its own, so row-selection drifts leave these draws alone.
+            gen_rng = np.random.default_rng([self.seed, *key, 1, 1])
+            X, y = self._generated(gen_rng, np.arange(n) if t is None else t, strength)
+            picked = rows != drawn if self._stages["rows"] else np.zeros(0, dtype=bool)
+            if picked.any():
+                X[picked], y[picked] = self._resampled(
+                    rows[picked], first[picked], second[picked]
+                )
         for plan in self._stages["features"]:
             if strength[plan.index] is not None:
                 plan.apply_features(X, strength[plan.index], draws[plan.index])
@@ -414,11 +469,50 @@ class DriftStream:
                 noise[:, plan.index] = draws[plan.index]
         return X, y, truth, noise
 
+    def _resampled(
+        self, rows: np.ndarray, first: np.ndarray, second: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Base rows plus jitter (two table entries per sample)."""
+        X = self._data.X.take(rows, axis=0)
+        table = self._jitter_table
+        if table is not None:
+            X += table.take(first, axis=0)
+            X += table.take(second, axis=0)
+        return X, self._data.y.take(rows)
+
+    def _generated(
+        self, rng: np.random.Generator, t: np.ndarray, strength: list[Any]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Fresh generator samples, each labelled by the concept in force for it."""
+        gen = self.dataset.generator
+        n = t.size
+        draws = gen.draw(rng, n)
+        which: Any = 0  # per sample (or for all): 0 the base concept, i the i-th switch
+        ages = [t]
+        for i, plan in enumerate(self._stages["concepts"], start=1):
+            ages.append(plan.age(t))
+            s = strength[plan.index]
+            if isinstance(s, np.ndarray):
+                which = np.where(s == 1.0, i, which)
+            elif s is not None:
+                which = i
+        counts = np.bincount(np.ravel(which), minlength=len(ages))
+        if np.ndim(which) == 0 or np.count_nonzero(counts) == 1:
+            c = int(np.argmax(counts))
+            return gen.render(draws, ages[c], self._concepts[c])
+        used = np.flatnonzero(counts)
+        X = np.empty((n, gen.n_features))
+        y = np.empty(n, dtype=np.int64)
+        for c in used.tolist():
+            m = which == c
+            X[m], y[m] = gen.render(_subset(draws, m), ages[c][m], self._concepts[c])
+        return X, y
+
     def _block(self, b: int) -> tuple[np.ndarray, ...]:
         block = self._cache.get(b)
         if block is None:
             t = np.arange(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE)
-            block = self._render(self._ramps(t), (1, b))
+            block = self._render(self._ramps(t), (1, b), t)
             if len(self._cache) >= _CACHED_BLOCKS:
                 del self._cache[next(iter(self._cache))]
             self._cache[b] = block
@@ -521,7 +615,9 @@ class DriftStream:
         before[j] = 1.0 if is_return else 0.0
         after = self._ramps(np.array([end]))[0]
         after[j] = 1.0 - before[j]
-        acc_before, acc_after = self._accuracies(model, before, after, (2, j + 1, k + 1))
+        # Moving generator concepts are measured where the transition ends.
+        at = t if is_return else t + d.width
+        acc_before, acc_after = self._accuracies(model, before, after, (2, j + 1, k + 1), at)
         drop = acc_before - acc_after
         return DriftEvent(
             drift_index=j,
@@ -539,12 +635,18 @@ class DriftStream:
         )
 
     def _accuracies(
-        self, model: Any, before: np.ndarray, after: np.ndarray, key: tuple[int, ...]
+        self,
+        model: Any,
+        before: np.ndarray,
+        after: np.ndarray,
+        key: tuple[int, ...],
+        at: int = 0,
     ) -> tuple[float, float]:
         from sklearn.base import clone
 
         n = self.harm_samples
-        X_train, y_train, _, _ = self._render(np.tile(before, (n, 1)), (*key, 1))
+        t = at + np.arange(n)
+        X_train, y_train, _, _ = self._render(np.tile(before, (n, 1)), (*key, 1), t)
         fitted = None
         if np.unique(y_train).size > 1:
             fitted = clone(model).fit(X_train, y_train)
@@ -552,7 +654,7 @@ class DriftStream:
         # Both test sets use the same key, so they share base rows and jitter: the
         # comparison is paired and only the change itself differs.
         for state in (before, after):
-            X, y, truth, noise = self._render(np.tile(state, (n, 1)), (*key, 2))
+            X, y, truth, noise = self._render(np.tile(state, (n, 1)), (*key, 2), t)
             proba = self._proba(fitted, y_train, X)
             if self._has_prediction:
                 proba = apply_prediction_drift(proba, truth, self.drifts, noise)

@@ -17,7 +17,7 @@ from river.datasets import synth
 from simulator.datasets import DATASETS, Dataset, available_datasets, load_dataset
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
-SYNTH = ("sea", "hyperplane", "agrawal", "stagger", "sine", "random_rbf", "led")
+SYNTH = ("sea", "hyperplane", "agrawal", "stagger", "sine", "mixed", "random_rbf", "led")
 
 # name -> (n_features, n_classes) for the default options
 EXPECTED_SHAPES = {
@@ -30,6 +30,7 @@ EXPECTED_SHAPES = {
     "agrawal": (9, 2),
     "stagger": (3, 2),
     "sine": (2, 2),
+    "mixed": (4, 2),
     "random_rbf": (10, 2),
     "led": (7, 10),
 }

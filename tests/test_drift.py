@@ -171,6 +171,8 @@ def test_every_transform_is_valid_for_its_kind_only():
     for kind, transforms in TRANSFORMS.items():
         for transform in transforms:
             opts = {"toward": 0} if kind == "prior" else {}
+            if transform == "switch":
+                opts = {"to": {"variant": 1}}
             assert Drift(kind=kind, start=0, transform=transform, **opts).transform == transform
             for other, other_transforms in TRANSFORMS.items():
                 if other != kind and transform not in other_transforms:
