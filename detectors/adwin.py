@@ -7,7 +7,7 @@ import math
 import numba
 import numpy as np
 
-from detectors.base import BaseStreamingDetector
+from detectors.base import QueueingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
@@ -239,7 +239,26 @@ def _adwin_kernel(
     return n_out
 
 
-class ADWIN(BaseStreamingDetector):
+@numba.njit(cache=True, nogil=True)
+def _adwin_feed(pending, floats, ints, counts, totals, variances, params):
+    # the kernel itself over the queued values; only the last one can reach a clock tick
+    n = len(pending)
+    xs = np.empty(n)
+    for i in range(n):
+        xs[i] = pending[i]
+    out = np.empty(n, dtype=np.int64)
+    clock = int(params[1])
+    fired = _adwin_kernel(
+        xs, floats, ints, counts, totals, variances, params[0], clock, int(params[2]),
+        params[3], params[4], out,
+    )
+    if fired and out[0] != n - 1:
+        raise AssertionError("ADWIN: a queued value fired")
+    # the next test is at the next multiple of clock
+    return fired + 2 * (clock - ints[_TICK])
+
+
+class ADWIN(QueueingDetector):
     r"""ADaptive WINdowing (ADWIN) change detector [^1].
 
     ADWIN keeps a window of recent values, compressed into an exponential histogram
@@ -308,6 +327,8 @@ class ADWIN(BaseStreamingDetector):
         self.grace_period = check_int("grace_period", grace_period, low=0)
         self._reset()
 
+    _feed = staticmethod(_adwin_feed)
+
     def _reset(self) -> None:
         super()._reset()
         self._floats = np.zeros(3)
@@ -315,6 +336,21 @@ class ADWIN(BaseStreamingDetector):
         self._counts = np.zeros(_MAX_ROWS, dtype=np.int64)
         self._totals = np.zeros((_MAX_ROWS, self.max_buckets + 1))
         self._variances = np.zeros((_MAX_ROWS, self.max_buckets + 1))
+        params = [
+            self.delta,
+            self.clock,
+            self.max_buckets,
+            self.min_window_length,
+            self.grace_period,
+        ]
+        self._feed_args = (
+            self._floats,
+            self._ints,
+            self._counts,
+            self._totals,
+            self._variances,
+            np.array(params, dtype=np.float64),
+        )
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         out = np.empty(xs.shape[0], dtype=np.int64)
@@ -338,16 +374,19 @@ class ADWIN(BaseStreamingDetector):
     @property
     def width(self) -> float:
         """Number of values in the current window."""
+        self._sync()
         return float(self._floats[_WIDTH])
 
     @property
     def total(self) -> float:
         """Sum of the values in the current window."""
+        self._sync()
         return float(self._floats[_TOTAL])
 
     @property
     def variance(self) -> float:
         """Sum of squared deviations from the mean over the window (river's ``variance``)."""
+        self._sync()
         return float(self._floats[_VARIANCE])
 
     @property

@@ -7,6 +7,7 @@ import math
 import numba
 import numpy as np
 
+from detectors._compiled import buffer_view
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
@@ -52,6 +53,23 @@ def _ddm_kernel(xs, state, warm_start, warning_threshold, drift_threshold, drift
     state[_P_MIN], state[_S_MIN], state[_PS_MIN] = p_min, s_min, ps_min
     state[_WARN] = 1.0 if warning else 0.0
     return n_drift, n_warn
+
+
+# the per-value buffer: the state slots, the three parameters, one value, the drift and
+# warning output slots
+_PAR, _X, _OUT_D, _OUT_W, _SIZE = 6, 9, 10, 11, 12
+
+
+@numba.njit(cache=True, nogil=True)
+def _ddm_step(x, addr):
+    # the kernel itself, over one-slot views of the detector's buffer
+    buf = buffer_view(addr, _SIZE)
+    buf[_X] = x
+    n_drift, n_warn = _ddm_kernel(
+        buf[_X:_OUT_D], buf[:_PAR], buf[_PAR], buf[_PAR + 1], buf[_PAR + 2],
+        buf[_OUT_D:_OUT_W], buf[_OUT_W:],
+    )
+    return 1 if n_drift else (2 if n_warn else 0)
 
 
 class DDM(BaseStreamingDetector):
@@ -125,17 +143,22 @@ class DDM(BaseStreamingDetector):
         )
         self._reset()
 
+    _step = staticmethod(_ddm_step)
+
     def _reset(self) -> None:
         super()._reset()
-        self._state = _fresh_state()
-
-    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts, warns, _ = self._run_kernel(
-            _ddm_kernel,
-            xs,
-            self._state,
+        self._params = (
             float(self.warm_start),
             float(self.warning_threshold),
             float(self.drift_threshold),
         )
+        self._buf = np.concatenate([_fresh_state(), self._params, [0.0, 0.0, 0.0]])
+        self._bind()
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_PAR]
+
+    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        drifts, warns, _ = self._run_kernel(_ddm_kernel, xs, self._state, *self._params)
         return drifts, warns, bool(self._state[_WARN])

@@ -7,7 +7,8 @@ import math
 import numba
 import numpy as np
 
-from detectors.base import BaseStreamingDetector
+from detectors._compiled import buffer_view
+from detectors.base import BaseStreamingDetector, _bad_value, _not_a_number
 from detectors.tags import CalibrationSpec, Coupled, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
@@ -83,6 +84,26 @@ def _eddm_kernel(xs, state, warm_start, alpha, beta, half, drifts, warns):
     return n_drift, n_warn
 
 
+# the per-value buffer: the state slots, the parameters (warm_start, alpha, beta, 0.5),
+# one value, the drift and warning output slots
+_PAR, _X, _OUT_D, _OUT_W, _SIZE = 8, 12, 13, 14, 15
+
+
+@numba.njit(cache=True, nogil=True)
+def _eddm_error_step(zeros, addr):
+    # the kernel itself, over one-slot views of the buffer: the queued correct
+    # predictions first, then the error
+    buf = buffer_view(addr, _SIZE)
+    state, xs, drifts, warns = buf[:_PAR], buf[_X:_OUT_D], buf[_OUT_D:_OUT_W], buf[_OUT_W:]
+    warm_start, alpha, beta, half = buf[_PAR], buf[_PAR + 1], buf[_PAR + 2], buf[_PAR + 3]
+    xs[0] = 0.0
+    for _ in range(zeros):
+        _eddm_kernel(xs, state, warm_start, alpha, beta, half, drifts, warns)
+    xs[0] = 1.0
+    n_drift, n_warn = _eddm_kernel(xs, state, warm_start, alpha, beta, half, drifts, warns)
+    return 1 if n_drift else (2 if n_warn else 0)
+
+
 class EDDM(BaseStreamingDetector):
     r"""Early Drift Detection Method for a stream of prediction errors [^1].
 
@@ -149,16 +170,45 @@ class EDDM(BaseStreamingDetector):
 
     def _reset(self) -> None:
         super()._reset()
-        self._state = _fresh_state()
+        self._params = (float(self.warm_start), float(self.alpha), float(self.beta), 0.5)
+        self._buf = np.concatenate([_fresh_state(), self._params, [0.0, 0.0, 0.0]])
+        self._bind()
+        # correct predictions not yet fed: they only count samples, so they wait for
+        # the next error (or anything that reads the state)
+        self._zeros = 0
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_PAR]
+
+    def _sync(self) -> None:
+        if self._zeros:
+            self._process(np.zeros(self._zeros))
+            self._zeros = 0
+
+    def update(self, x: float) -> bool:
+        """Feed one value (1 an error, 0 a correct prediction); return whether it
+        triggered a drift (also in ``drift_detected``).
+
+        A correct prediction cannot trigger a drift nor change the warning zone (EDDM's
+        statistics move only on errors), so it is counted and fed with the next error.
+        """
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            raise _not_a_number(self, x) from None
+        if value == 0.0:
+            self._zeros += 1
+            self._drift_detected = False
+            return False
+        if value != 1.0:
+            raise _bad_value(self, value)
+        code = _eddm_error_step(self._zeros, self._addr)
+        self._zeros = 0
+        self._drift_detected = drift = code == 1
+        self._warning_detected = code == 2
+        return drift
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        drifts, warns, _ = self._run_kernel(
-            _eddm_kernel,
-            xs,
-            self._state,
-            float(self.warm_start),
-            float(self.alpha),
-            float(self.beta),
-            0.5,
-        )
+        drifts, warns, _ = self._run_kernel(_eddm_kernel, xs, self._state, *self._params)
         return drifts, warns, bool(self._state[_WARN])

@@ -7,7 +7,8 @@ import math
 import numba
 import numpy as np
 
-from detectors.base import BaseStreamingDetector
+from detectors._compiled import buffer_view
+from detectors.base import QueueingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_in_range, check_int
 
@@ -59,7 +60,51 @@ def _fhddm_kernel(xs, state, window, short, eps, eps_short, drifts):
     return n_drift
 
 
-class FHDDM(BaseStreamingDetector):
+# the per-value buffer: the state slots, the parameters (window size, short window size
+# or 0, and the two epsilons), one value, one output slot, then the window itself
+_PAR, _X, _OUT, _WIN = 6, 10, 11, 12
+# margin on the gaps (absolute, in shares of ones) for their last-bit rounding
+_MARGIN = 1e-9
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _safe_values(gap, eps, size):
+    # values that cannot make a gap exceed eps: each value moves a window's share of
+    # ones by at most 1 / size, and the best share only follows the current one up,
+    # so after k values the gap is at most gap + k / size
+    k = math.floor((eps - gap - _MARGIN) * size)
+    return k if k > 0 else 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _fhddm_feed(pending, addr):
+    head = buffer_view(addr, _WIN)
+    size = int(head[_PAR])
+    buf = buffer_view(addr, _WIN + size)
+    state, window, short = buf[:_PAR], buf[_WIN:], int(buf[_PAR + 1])
+    eps, eps_short = buf[_PAR + 2], buf[_PAR + 3]
+    fired = 0
+    last = len(pending) - 1
+    for i in range(len(pending)):
+        # the kernel itself, value by value, over one-slot views of the buffer
+        buf[_X] = pending[i]
+        fired = _fhddm_kernel(buf[_X:_OUT], state, window, short, eps, eps_short, buf[_OUT:_WIN])
+        if fired and i < last:
+            raise AssertionError("FHDDM: a queued value fired")
+    fill = state[_FILL]
+    if fill < size:
+        due = size - int(fill)  # no test before the window is full
+    else:
+        safe = _safe_values(state[_U_MAX] - state[_ONES] / size, eps, size)
+        if short > 0:
+            safe = min(safe, _safe_values(
+                state[_U_SHORT_MAX] - state[_ONES_SHORT] / short, eps_short, short
+            ))
+        due = safe + 1
+    return fired + 2 * due
+
+
+class FHDDM(QueueingDetector):
     r"""Fast Hoeffding Drift Detection Method [^1], with the stacking variant [^2].
 
     FHDDM slides a window of ``sliding_window_size`` bits, remembers the largest
@@ -145,10 +190,21 @@ class FHDDM(BaseStreamingDetector):
         self.short_window_size = short_window_size
         self._reset()
 
+    _feed = staticmethod(_fhddm_feed)
+
     def _reset(self) -> None:
         super()._reset()
-        self._state = np.zeros(6)
-        self._window = np.zeros(self.sliding_window_size)
+        size = self.sliding_window_size
+        short = self.short_window_size or 0
+        params = [size, short, self._epsilon(size), self._epsilon(short) if short else 0.0]
+        self._buf = np.concatenate([np.zeros(_PAR), params, np.zeros(2 + size)])
+        self._bind()
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_PAR]
+        self._window = self._buf[_WIN:]
+        self._feed_args = (self._addr,)
 
     def _epsilon(self, size: int) -> float:
         # river's expression, term for term

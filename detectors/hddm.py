@@ -7,6 +7,7 @@ import math
 import numba
 import numpy as np
 
+from detectors._compiled import buffer_view
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range
@@ -80,6 +81,23 @@ def _hddm_a_kernel(xs, state, log_inv_drift, log2_drift, log2_warn, two_sided, d
     return n_drift, n_warn, in_warning
 
 
+# the per-value buffer: the state slots, the four parameters, one value, the drift and
+# warning output slots
+_A_PAR, _A_X, _A_OUT_D, _A_OUT_W, _A_SIZE = 6, 10, 11, 12, 13
+
+
+@numba.njit(cache=True, nogil=True)
+def _hddm_a_step(x, addr):
+    # the kernel itself, over one-slot views of the detector's buffer
+    buf = buffer_view(addr, _A_SIZE)
+    buf[_A_X] = x
+    n_drift, _, in_warning = _hddm_a_kernel(
+        buf[_A_X:_A_OUT_D], buf[:_A_PAR], buf[_A_PAR], buf[_A_PAR + 1], buf[_A_PAR + 2],
+        buf[_A_PAR + 3] != 0.0, buf[_A_OUT_D:_A_OUT_W], buf[_A_OUT_W:],
+    )
+    return 1 if n_drift else (2 if in_warning else 0)
+
+
 class HDDM_A(BaseStreamingDetector):
     r"""Drift detection with Hoeffding's bound on moving averages (HDDM_A) [^1].
 
@@ -142,20 +160,27 @@ class HDDM_A(BaseStreamingDetector):
         self.two_sided_test = check_choice("two_sided_test", two_sided_test, (False, True))
         self._reset()
 
+    _step = staticmethod(_hddm_a_step)
+
     def _reset(self) -> None:
         super()._reset()
-        self._state = np.zeros(6)
-
-    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        # The logarithms are river's own Python expressions, evaluated once here.
-        drifts, warns, (in_warning,) = self._run_kernel(
-            _hddm_a_kernel,
-            xs,
-            self._state,
+        # the logarithms are river's own Python expressions, evaluated once here
+        self._params = (
             math.log(1.0 / self.drift_confidence),
             math.log(2.0 / self.drift_confidence),
             math.log(2.0 / self.warning_confidence),
             bool(self.two_sided_test),
+        )
+        self._buf = np.concatenate([np.zeros(_A_PAR), self._params, [0.0, 0.0, 0.0]])
+        self._bind()
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_A_PAR]
+
+    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        drifts, warns, (in_warning,) = self._run_kernel(
+            _hddm_a_kernel, xs, self._state, *self._params
         )
         return drifts, warns, bool(in_warning)
 
@@ -275,6 +300,23 @@ def _hddm_w_kernel(xs, state, lam, c_lam_sq, log_inv_drift, log_inv_warn, two_si
     return n_drift, n_warn, in_warning
 
 
+# the per-value buffer: the 17 state slots, the five parameters, one value, the drift
+# and warning output slots
+_W_PAR, _W_X, _W_OUT_D, _W_OUT_W, _W_SIZE = 17, 22, 23, 24, 25
+
+
+@numba.njit(cache=True, nogil=True)
+def _hddm_w_step(x, addr):
+    # the kernel itself, over one-slot views of the detector's buffer
+    buf = buffer_view(addr, _W_SIZE)
+    buf[_W_X] = x
+    n_drift, _, in_warning = _hddm_w_kernel(
+        buf[_W_X:_W_OUT_D], buf[:_W_PAR], buf[_W_PAR], buf[_W_PAR + 1], buf[_W_PAR + 2],
+        buf[_W_PAR + 3], buf[_W_PAR + 4] != 0.0, buf[_W_OUT_D:_W_OUT_W], buf[_W_OUT_W:],
+    )
+    return 1 if n_drift else (2 if in_warning else 0)
+
+
 class HDDM_W(BaseStreamingDetector):
     r"""Drift detection with McDiarmid's bound on weighted moving averages (HDDM_W) [^1].
 
@@ -342,21 +384,28 @@ class HDDM_W(BaseStreamingDetector):
         self.two_sided_test = check_choice("two_sided_test", two_sided_test, (False, True))
         self._reset()
 
+    _step = staticmethod(_hddm_w_step)
+
     def _reset(self) -> None:
         super()._reset()
-        self._state = _fresh_hddm_w_state()
-
-    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         lam = float(self.lambda_val)
         # river's expressions, evaluated once here in Python so every rounding matches
-        drifts, warns, (in_warning,) = self._run_kernel(
-            _hddm_w_kernel,
-            xs,
-            self._state,
+        self._params = (
             lam,
             (1 - lam) ** 2,
             math.log(1 / self.drift_confidence),
             math.log(1 / self.warning_confidence),
             bool(self.two_sided_test),
+        )
+        self._buf = np.concatenate([_fresh_hddm_w_state(), self._params, [0.0, 0.0, 0.0]])
+        self._bind()
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_W_PAR]
+
+    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        drifts, warns, (in_warning,) = self._run_kernel(
+            _hddm_w_kernel, xs, self._state, *self._params
         )
         return drifts, warns, bool(in_warning)

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 from scipy import stats
 
-from detectors.base import BaseStreamingDetector
+from detectors.base import BaseStreamingDetector, _bad_value, _not_a_number
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_finite_array, check_in_range, check_int
 
@@ -233,6 +233,16 @@ def _kswin_kernel(xs, buf, ints, mt, mt_initial, stat_size, k_crit, use_pool, ou
     return n_out
 
 
+@numba.njit(cache=True, nogil=True)
+def _kswin_step(x, buf, ints, mt, mt_initial, aux):
+    # the kernel itself, over one-slot views of aux (stat_size, critical count, pool
+    # flag, the value, the output slot)
+    aux[3] = x
+    return _kswin_kernel(
+        aux[3:4], buf, ints, mt, mt_initial, int(aux[0]), int(aux[1]), aux[2] != 0.0, aux[4:]
+    )
+
+
 class KSWIN(BaseStreamingDetector):
     r"""Kolmogorov-Smirnov windowing (KSWIN) change detector [^1].
 
@@ -332,6 +342,22 @@ class KSWIN(BaseStreamingDetector):
             kept = np.asarray(self.window[-self.window_size :])
             self._buf[: kept.size] = kept
             self._ints[_LENGTH] = kept.size
+        self._aux = np.array([self.stat_size, self._k_crit, self._use_pool, 0.0, 0.0], dtype=float)
+
+    def update(self, x: float) -> bool:
+        """Feed one value; return whether it triggered a drift (also in ``drift_detected``).
+
+        The same kernel as :meth:`update_many`, over a one-value view: no allocation.
+        """
+        try:
+            value = float(x)
+        except (TypeError, ValueError):
+            raise _not_a_number(self, x) from None
+        if value - value != 0.0:  # 0.0 for every finite float, NaN otherwise
+            raise _bad_value(self, value)
+        fired = _kswin_step(value, self._buf, self._ints, self._mt, self._mt_initial, self._aux)
+        self._drift_detected = drift = fired == 1
+        return drift
 
     def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         out = np.empty(xs.shape[0], dtype=np.int64)

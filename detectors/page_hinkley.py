@@ -5,6 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from detectors._compiled import buffer_view
 from detectors.base import BaseStreamingDetector
 from detectors.tags import CalibrationSpec, Sensitivity, log_grid
 from driftsim.validation import check_choice, check_in_range, check_int
@@ -52,6 +53,21 @@ def _page_hinkley_kernel(xs, state, min_instances, delta, threshold, alpha, mode
     state[_SUM_INC], state[_SUM_DEC] = sum_inc, sum_dec
     state[_MIN_INC], state[_MAX_DEC] = min_inc, max_dec
     return n_out
+
+
+# the per-value buffer: the state slots, the five parameters, one value, one output slot
+_P, _X, _OUT, _SIZE = 6, 11, 12, 13
+
+
+@numba.njit(cache=True, nogil=True)
+def _page_hinkley_step(x, addr):
+    # the kernel itself, over one-slot views of the detector's buffer
+    buf = buffer_view(addr, _SIZE)
+    buf[_X] = x
+    return _page_hinkley_kernel(
+        buf[_X:_OUT], buf[:_P], buf[_P], buf[_P + 1], buf[_P + 2], buf[_P + 3],
+        int(buf[_P + 4]), buf[_OUT:],
+    )
 
 
 class PageHinkley(BaseStreamingDetector):
@@ -112,20 +128,25 @@ class PageHinkley(BaseStreamingDetector):
         self.mode = check_choice("mode", mode, _MODES)
         self._reset()
 
+    _step = staticmethod(_page_hinkley_step)
+
     def _reset(self) -> None:
         super()._reset()
-        self._state = _fresh_state()
-
-    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        out = np.empty(xs.shape[0], dtype=np.int64)
-        n = _page_hinkley_kernel(
-            xs,
-            self._state,
+        self._params = (
             float(self.min_instances),
             float(self.delta),
             float(self.threshold),
             float(self.alpha),
             _MODES.index(self.mode),
-            out,
         )
+        self._buf = np.concatenate([_fresh_state(), self._params, [0.0, 0.0]])
+        self._bind()
+
+    def _bind(self) -> None:
+        super()._bind()
+        self._state = self._buf[:_P]
+
+    def _process(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+        out = np.empty(xs.shape[0], dtype=np.int64)
+        n = _page_hinkley_kernel(xs, self._state, *self._params, out)
         return out[:n].copy(), out[:0], False

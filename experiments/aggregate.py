@@ -75,12 +75,27 @@ def _short(target: Any) -> str:
     return str(target or "").rsplit(".", 1)[-1]
 
 
-def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Monitor name → what the run recorded about its detector (label, config,
+    sensitivity parameter, the value used, baseline or not: see
+    :func:`experiments.detector_specs.describe`). Results written before runs recorded
+    it are described from their config and the detector classes."""
+    if "detectors" in result:
+        return result["detectors"]
+    config = result["config"]
     specs = {_short(config["detector"]["_target_"]): config["detector"]}
     for name, spec in (config.get("extra_detectors") or {}).items():
         if spec is not None:
             specs[str(name)] = spec
-    return specs
+    records = {}
+    for name, spec in specs.items():
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
+        records[name] = {"label": name, "config": spec, "threshold_param": param,
+                         "threshold": _threshold(spec, cls, param),
+                         "is_baseline": is_baseline(cls)}
+    return records
 
 
 def _detector_class(spec: dict[str, Any]) -> type | None:
@@ -121,19 +136,17 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
         "seed": config["seed"],
     }
     run_metrics = {f"run_{k}": result["metrics"].get(k) for k in RUN_COLUMNS}
-    specs = _detector_specs(config)
+    records = _monitor_records(result)
     for name, scores in result["monitors"].items():
-        spec = specs.get(name, {})
-        cls = _detector_class(spec)
-        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
-        param = sensitivity.param if sensitivity else None
+        record = records.get(name) or {"label": name, "config": {}, "is_baseline": False}
         yield {
             **base,
-            "detector": name,
-            "detector_class": _short(spec.get("_target_")),
-            "threshold_param": param,
-            "threshold": _threshold(spec, cls, param),
-            "is_baseline": is_baseline(cls),
+            "detector": record["label"],
+            "monitor": name,
+            "detector_class": _short(record["config"].get("_target_")),
+            "threshold_param": record.get("threshold_param"),
+            "threshold": record.get("threshold"),
+            "is_baseline": bool(record["is_baseline"]),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }
@@ -141,6 +154,7 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             yield {
                 **base,
                 "detector": f"baseline:{kind}",
+                "monitor": name,
                 "detector_class": kind,
                 "threshold_param": "matched_to",
                 "threshold": None,
@@ -205,8 +219,8 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame.attrs["unreadable"] = unreadable
     # Baselines at a matched rate are one per detector: name them apart in the summary.
-    mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
-    if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
+    mask = frame["baseline_for"].notna()
+    if frame.loc[mask, "baseline_for"].nunique() > 1:
         frame.loc[mask, "detector"] = (
             frame.loc[mask, "detector"] + " (" + frame.loc[mask, "baseline_for"] + ")"
         )
@@ -236,15 +250,26 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
       detector  runs  false_alarm_rate  false_alarm_rate_ci
     0        a     2               2.0            12.706205
     """
+    from scipy.stats import t
+
     keys = [c for c in CONFIG_COLUMNS if c in rows]
     metrics = [m for m in SUMMARY_METRICS if m in rows]
+    # The interval uses finite values only (as _ci95 does), computed for all groups at
+    # once: a threshold sweep has thousands of groups.
+    table = rows[keys].copy()
+    for metric in metrics:
+        values = rows[metric].astype(float)
+        table[metric] = values
+        table[f"{metric}__finite"] = values.where(np.isfinite(values))
     # dropna=False: a configuration with no threshold (a baseline) is still a group.
-    grouped = rows.groupby(keys, sort=True, dropna=False)
+    grouped = table.groupby(keys, sort=True, dropna=False)
     out = grouped.size().rename("runs").to_frame()
     for metric in metrics:
-        values = grouped[metric]
-        out[metric] = values.mean()
-        out[f"{metric}_ci"] = values.agg(_ci95)
+        out[metric] = grouped[metric].mean()
+        n = grouped[f"{metric}__finite"].count()
+        spread = grouped[f"{metric}__finite"].std(ddof=1)
+        half = t.ppf(0.975, np.maximum(n - 1, 1)) * spread / np.sqrt(n)
+        out[f"{metric}_ci"] = half.where(n >= 2)
     return out.reset_index()
 
 
@@ -277,7 +302,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
             tradeoff, path=root / "threshold_tradeoff.png"
         )
     if summary["drift"].nunique() > 1 and summary["detector"].nunique() > 1:
-        detectors = summary[~summary["detector"].str.startswith("baseline:")]
+        detectors = summary[~summary["is_baseline"].astype(bool)]
         figures["heatmap"] = plots.heatmap(
             detectors.groupby(["detector", "drift"], as_index=False)["mtr"].mean(),
             value="mtr", path=root / "heatmap_mtr.png",
@@ -290,7 +315,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
         )
     if rows["policy"].nunique() > 1:
         per_policy = (
-            rows[~rows["detector"].str.startswith("baseline:")]
+            rows[rows["baseline_for"].isna()]  # matched baselines carry no run scores
             .drop_duplicates("run")
             .groupby("policy")
         )
@@ -315,17 +340,18 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     baselines pooled by kind (one legend entry each, one point per matched rate), and
     confidence intervals only when there are enough seeds to make them informative."""
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
-    picked = picked[~picked["detector"].str.startswith("baseline:never")].copy()
+    matched = picked["baseline_for"].notna()
+    picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
-    baseline = picked["detector"].str.startswith("baseline:")
+    baseline = picked["baseline_for"].notna()
     # A matched baseline's "threshold" is the detector it is matched to.
     picked["threshold"] = picked["threshold"].astype(object)
     picked.loc[baseline, "threshold"] = picked.loc[baseline, "baseline_for"]
     summary = summarise(picked)
     summary["threshold"] = pd.to_numeric(summary["threshold"], errors="coerce")
-    summary["is_baseline"] = summary["detector"].str.startswith("baseline:")
+    summary["is_baseline"] = summary["is_baseline"].astype(bool)
     if summary["runs"].min() < 5:
         summary = summary[[c for c in summary if not c.endswith("_ci")]]
     return summary

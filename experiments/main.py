@@ -33,12 +33,8 @@ import pandas as pd
 
 __all__ = ["main", "plan"]
 
-DETECTORS = {
-    "DDM": "{_target_: detectors.DDM}",
-    "HDDM_A": "{_target_: detectors.HDDM_A}",
-    "PageHinkley": "{_target_: detectors.PageHinkley}",
-    "KSWIN": "{_target_: detectors.KSWIN, seed: 0}",
-}
+#: conf/detector options compared in the detector study (specs come from conf/detector).
+DETECTORS = ("adwin", "ddm", "hddm_a", "page_hinkley", "kswin")
 POLICIES = ("never", "drift_triggered", "oracle")
 
 
@@ -47,9 +43,9 @@ def plan(seeds: int = 3) -> list[tuple[str, list[str]]]:
     common = ["dataset=iris", "drift=mixed", "n_samples=5000"]
     jobs = []
     for seed in range(seeds):
-        extras = [f"+extra_detectors.{name}={spec}" for name, spec in DETECTORS.items()]
-        jobs.append((f"detectors/seed{seed}", [*common, "detector=adwin", "policy=never",
-                                               "score.oracle=false", f"seed={seed}", *extras]))
+        jobs.append((f"detectors/seed{seed}", [*common, f"detectors=[{','.join(DETECTORS)}]",
+                                               "policy=never", "score.oracle=false",
+                                               f"seed={seed}"]))
     for policy in POLICIES:
         for seed in range(seeds):
             jobs.append((f"policies/{policy}/seed{seed}",
@@ -97,8 +93,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     rows = collect(out)
     studied = rows[rows["run"].str.startswith("detectors")]
-    studied = studied[~studied["detector"].str.startswith("baseline:")
-                      | studied["detector"].str.endswith("(ADWIN)")]
+    studied = studied[studied["baseline_for"].isna() | (studied["baseline_for"] == "ADWIN")]
     detectors = summarise(studied)
     print("\nDetectors on the served model's errors (mean over seeds; baselines fire at "
           "ADWIN's rate):")
@@ -108,7 +103,7 @@ def main(argv: list[str] | None = None) -> Path:
         "mtr": "MTR",
     }))
     policies = (
-        rows[~rows["detector"].str.startswith("baseline:") & rows["run"].str.startswith("pol")]
+        rows[rows["baseline_for"].isna() & rows["run"].str.startswith("pol")]
         .drop_duplicates("run").groupby("policy", as_index=False)
         .agg(accuracy=("run_accuracy", "mean"), lost=("run_accuracy_lost", "mean"),
              retrains=("run_retrains", "mean"), cost=("run_total_cost", "mean"))

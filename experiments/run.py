@@ -33,6 +33,7 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.detector_specs import describe, run_detectors, thresholds_for
 from experiments.files import atomic_write
 from experiments.resume import config_hash, job_state, record_job
 from experiments.safe_config import check_targets, instantiate_section
@@ -115,7 +116,7 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     --------
     >>> parts = build(compose(["n_samples=600", "drift=none", "detector=ddm"]))
     >>> sorted(parts), [m.name for m in parts["monitors"]]
-    (['calibration', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
+    (['calibration', 'detectors', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
     """
     from simulator.monitors import Monitor
     from simulator.stream import DriftStream
@@ -126,11 +127,15 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     scenario = _make("drift", cfg)
     stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
                          jitter=cfg.jitter)
-    detectors = {_detector_name(cfg.detector): _make("detector", cfg)}
-    for name, spec in (cfg.extra_detectors or {}).items():
-        if spec is not None:
-            detectors[str(name)] = instantiate_section(f"extra_detectors.{name}", spec,
-                                                       cfg.allowed_targets)
+    specs = run_detectors(cfg)
+    if cfg.get("thresholds") is not None and not str(cfg.policy._target_).endswith(".Never"):
+        raise ValueError(
+            f"thresholds={cfg.thresholds} runs every threshold on one stream, which holds "
+            f"only when no alert changes the served model: use policy=never, got "
+            f"{cfg.policy._target_}"
+        )
+    detectors = {name: _instantiate_detector(spec, cfg.allowed_targets)
+                 for name, spec in specs.items()}
     calibration: dict[str, Any] = {}
     if cfg.get("calibration"):
         detectors, calibration = _calibrate(cfg, dataset, detectors)
@@ -146,7 +151,23 @@ def build(cfg: DictConfig) -> dict[str, Any]:
         "policy": _make("policy", cfg),
         "settings": settings,
         "calibration": calibration,
+        "detectors": specs,
     }
+
+
+def _instantiate_detector(spec: Any, allowed: Any) -> Any:
+    """Build a detector from its spec, its ``_target_`` checked first: a direct call when
+    its arguments are plain values (a threshold grid builds hundreds, and Hydra's
+    instantiate copies each config), else, or when that fails, Hydra's instantiate
+    with the section's error message."""
+    check_targets({spec.section: spec.config}, allowed)
+    args = {k: v for k, v in spec.config.items() if k != "_target_"}
+    if not any(isinstance(v, (dict, list)) for v in args.values()):
+        try:
+            return spec.cls(**args)
+        except Exception:  # rebuilt below by Hydra, with an error naming the section
+            pass
+    return instantiate_section(spec.section, spec.config, allowed)
 
 
 def _calibrate(
@@ -168,10 +189,6 @@ def _calibrate(
 def _make(section: str, cfg: DictConfig) -> Any:
     """Build ``cfg[section]`` through the ``_target_`` allowlist."""
     return instantiate_section(section, cfg[section], cfg.allowed_targets)
-
-
-def _detector_name(spec: Any) -> str:
-    return str(spec._target_).rsplit(".", 1)[-1]
 
 
 def _versions() -> dict[str, str]:
@@ -214,7 +231,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     (1, ['detector', 'never', 'periodic', 'random'])
     """
     from experiments.metrics import score_run, score_with_baselines
-    from experiments.metrics.runs import alert_times
+    from experiments.metrics.runs import alert_times_by_monitor
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
@@ -261,8 +278,10 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     n, horizon = stream.n_samples, cfg.score.horizon
     metrics = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
                         window=cfg.score.window, epsilon=cfg.score.epsilon)
+    alerts = alert_times_by_monitor(trace)
+    no_alerts = np.empty(0, dtype=np.int64)
     per_monitor = {
-        m.name: score_with_baselines(alert_times(trace, m.name), stream.events, n, horizon,
+        m.name: score_with_baselines(alerts.get(m.name, no_alerts), stream.events, n, horizon,
                                      seed=cfg.seed)
         for m in parts["monitors"]
     }
@@ -274,6 +293,8 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "config_hash": config_hash(config),
         "metrics": metrics,
         "monitors": per_monitor,
+        "detectors": {m.name: describe(parts["detectors"][m.name], m.detector)
+                      for m in parts["monitors"]},
         "calibration": parts["calibration"],
         "alerts": router.counts() if router is not None else None,
         "events": [dict(e) for e in trace.meta["stream_events"]],
@@ -324,7 +345,12 @@ def _router(cfg: DictConfig, out: Path | None) -> Any:
 def _title(cfg: DictConfig) -> str:
     dataset = cfg.dataset.get("name", "data")
     drift = cfg.drift.get("name", "drift")
-    return f"{dataset} / {drift} / {_detector_name(cfg.detector)} / seed {cfg.seed}"
+    specs = run_detectors(cfg)
+    labels = list(dict.fromkeys(spec.label for spec in specs.values()))
+    who = ", ".join(labels) if len(labels) <= 3 else f"{len(labels)} detectors"
+    if len(specs) > len(labels):
+        who += f" at {len(specs)} (detector, threshold) pairs"
+    return f"{dataset} / {drift} / {who} / seed {cfg.seed}"
 
 
 def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
@@ -342,6 +368,9 @@ def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
 @hydra.main(config_path="../conf", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
     """Hydra entry point; returns the false-alarm rate (for sweepers that optimise)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    cfg.thresholds = thresholds_for(cfg, HydraConfig.get().overrides.task)
     result = run(cfg)
     metrics = result["metrics"]
     status = "skipped (result.json exists)" if result["skipped"] else "done"

@@ -68,7 +68,7 @@ from simulator.loop_config import (
 )
 from simulator.models import default_model, full_proba
 from simulator.monitors import Monitor, Reference, SignalHistory
-from simulator.policies import Decision, LoopStateView, Never, Policy
+from simulator.policies import Decision, GateFailure, LoopStateView, Never, Policy
 from simulator.registry import InMemoryRegistry
 from simulator.stream import DriftStream, apply_prediction_drift
 from simulator.trace import Trace, TraceBuilder
@@ -88,6 +88,7 @@ class _Job:
     background: bool
     reason: str
     concept: tuple[int, float] | None = None
+    retry: int = 0
     attempt: int = 0
     started: bool = False
     cancelled: bool = False
@@ -517,6 +518,14 @@ class DeploymentLoop:
             return float(correct[idx].mean()) if idx.size else float("nan")
 
         champion = self.registry_.get("champion")
+
+        def champion_recent_accuracy(n: int) -> float:
+            # Labels arrive roughly in serving order: the champion's latest labelled
+            # samples lie in the tail of the reveal order.
+            tail = order[-4 * n :]
+            own = tail[self.version_[tail] == champion.version][-n:]
+            return float(correct[own].mean()) if own.size == n else float("nan")
+
         return LoopStateView(
             time=t,
             last_retrain=self.last_retrain_,
@@ -526,6 +535,8 @@ class DeploymentLoop:
             else t - self.registry_.get(self.background_).created_at,
             champion_accuracy=self.gate_scores_.get(champion.version, float("nan")),
             recent_accuracy=recent_accuracy,
+            champion_version=champion.version,
+            champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
             retrain_cost=self.costs.retrain_cost(self.retrain.window),
             error_cost=self.costs.error,
@@ -576,7 +587,7 @@ class DeploymentLoop:
             self._log(t, "retrain_skipped", reason=f"a job is running ({decision.reason})")
             return
         job = _Job(next(self.job_ids_), t, decision.since, decision.action == "background",
-                   decision.reason, decision.concept)
+                   decision.reason, decision.concept, decision.retry)
         self.job_ = job
         self.last_retrain_ = t
         if decision.since is None:
@@ -665,11 +676,20 @@ class DeploymentLoop:
         self._log(t, "gate_pass" if passed else "gate_fail", job=job.id, version=mv.version,
                   metric=metric, candidate=new, champion=old, margin=self.gate.margin)
         if not passed:
+            if not job.background:
+                self._after_gate_failure(t, job)
             return
         if job.background:
             self.background_ = mv.version
             return
         self._on_validated(t, mv.version)
+
+    def _after_gate_failure(self, t: int, job: _Job) -> None:
+        """Let the policy retry (on fresher labels) after the gate rejected its job."""
+        failure = GateFailure(t, job.trigger, job.since, job.retry, job.reason)
+        decision = self.policy.after_gate_failure(failure)
+        if decision.action != "none":
+            self._act(t, decision)
 
     def _on_validated(self, t: int, version: int) -> None:
         if self.criticality == "high":
