@@ -64,8 +64,12 @@ _EXPORTS: dict[str, str] = {
     "BaseWindowTest": "detectors.window",
     "FeatureResult": "detectors.window",
     "NotFittedError": "detectors.window",
+    "SegmentResult": "detectors.window",
     "TestResult": "detectors.window",
     "WindowTest": "detectors.window",
+    # label-free performance estimation
+    "CBPE": "detectors.estimation",
+    "ImportanceWeighting": "detectors.estimation",
     # calibration
     "Calibration": "detectors.calibration",
     "calibrate": "detectors.calibration",

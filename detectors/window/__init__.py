@@ -13,7 +13,9 @@ The tests, by family (see each class for its defaults):
 * per feature, distances with a threshold: :class:`PSI`, :class:`Wasserstein`,
   :class:`JensenShannon`, :class:`Hellinger`;
 * multivariate: :class:`MMD`, :class:`Energy`, :class:`ClassifierTest`;
-* :class:`AutoTest` picks a per-feature test by kind and sample size.
+* :class:`AutoTest` picks a per-feature test by kind and sample size;
+* :class:`SegmentedTest` runs a test per segment of a segment column, corrected
+  across segments, and says which segment drifted.
 
 Per-feature tests combine features by ``correction`` (:func:`adjust_p_values`,
 :mod:`detectors.window.corrections`); results are :class:`TestResult` with a
@@ -36,6 +38,7 @@ _TESTS: dict[str, str] = {
     "KS": "detectors.window.univariate",
     "MMD": "detectors.window.kernel",
     "PSI": "detectors.window.distance",
+    "SegmentedTest": "detectors.window.segmented",
     "Wasserstein": "detectors.window.distance",
 }
 _EXPORTS: dict[str, str] = {
@@ -48,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "adjust_p_values": "detectors.window.corrections",
     "combine_features": "detectors.window.corrections",
     "FeatureResult": "detectors.window.results",
+    "SegmentResult": "detectors.window.results",
     "TestResult": "detectors.window.results",
 }
 
