@@ -73,6 +73,8 @@ _EXPORTS: dict[str, str] = {
     "MMD": "detectors.window",
     "NotFittedError": "detectors.window",
     "PSI": "detectors.window",
+    "SegmentResult": "detectors.window",
+    "SegmentedTest": "detectors.window",
     "TestResult": "detectors.window",
     "Wasserstein": "detectors.window",
     "WindowTest": "detectors.window",
