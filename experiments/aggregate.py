@@ -95,21 +95,25 @@ def _short(target: Any) -> str:
 def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Monitor name → what the run recorded about its detector (label, config,
     sensitivity parameter, the value used, baseline or not: see
-    :func:`experiments.detector_specs.describe`). Results written before runs recorded
-    it are described from their config and the detector classes."""
+    :func:`experiments.detector_specs.describe`). What older results did not record is
+    read from their config and the detector classes."""
     if "detectors" in result:
-        return result["detectors"]
-    config = result["config"]
-    specs = {_short(config["detector"]["_target_"]): config["detector"]}
-    for name, spec in (config.get("extra_detectors") or {}).items():
-        if spec is not None:
-            specs[str(name)] = spec
+        recorded = {n: (d["label"], d["config"], d) for n, d in result["detectors"].items()}
+    else:
+        config = result["config"]
+        specs = {_short(config["detector"]["_target_"]): config["detector"]}
+        specs.update({str(n): s for n, s in (config.get("extra_detectors") or {}).items()
+                      if s is not None})
+        recorded = {name: (name, spec, {}) for name, spec in specs.items()}
     records = {}
-    for name, spec in specs.items():
+    for name, (label, spec, known) in recorded.items():
+        if "is_baseline" in known:
+            records[name] = known
+            continue
         cls = _detector_class(spec)
         sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
         param = sensitivity.param if sensitivity else None
-        records[name] = {"label": name, "config": spec, "threshold_param": param,
+        records[name] = {"label": label, "config": spec, "threshold_param": param,
                          "threshold": _threshold(spec, cls, param),
                          "is_baseline": is_baseline(cls)}
     return records
