@@ -282,10 +282,16 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
                                       **parts["settings"]).run()
         timings["oracle"] = time.perf_counter() - t
 
+    sky = None
+    if cfg.score.skyline:
+        t = time.perf_counter()
+        sky = _skyline(cfg, stream)
+        timings["skyline"] = time.perf_counter() - t
+
     t = time.perf_counter()
     n, horizon = stream.n_samples, cfg.score.horizon
     pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
-                       window=cfg.score.window, epsilon=cfg.score.epsilon)
+                       window=cfg.score.window, epsilon=cfg.score.epsilon, skyline=sky)
     # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
     # never to the run's top-level metrics.
     detection_keys = list(score_detections([], [], 1))
@@ -325,10 +331,29 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         if cfg.plot:
             from experiments.plots import timeline
 
-            timeline(trace, oracle=oracle_trace, path=out / "timeline.png",
-                     title=_title(cfg))
+            timeline(trace, oracle=oracle_trace, skyline=sky, path=out / "timeline.png",
+                     title=_title(cfg), window=cfg.score.window)
         write_json_atomic(result_path, result)
     return result
+
+
+#: Skylines already computed in this process, by what they depend on (a sweep's runs
+#: of one stream and model, e.g. make run's policies, share one).
+_SKYLINES: dict[str, np.ndarray] = {}
+
+
+def _skyline(cfg: DictConfig, stream: Any) -> np.ndarray:
+    """The skyline of ``stream`` for the served model class (:mod:`simulator.skyline`)."""
+    from simulator.skyline import skyline
+
+    key = json.dumps([OmegaConf.to_container(cfg[k], resolve=True)
+                      for k in ("dataset", "drift", "model")]
+                     + [cfg.n_samples, cfg.seed, cfg.jitter], sort_keys=True, default=str)
+    if key not in _SKYLINES:
+        if len(_SKYLINES) >= 16:
+            _SKYLINES.pop(next(iter(_SKYLINES)))
+        _SKYLINES[key] = skyline(stream, _make("model", cfg), seed=cfg.seed)
+    return _SKYLINES[key]
 
 
 def _registry(cfg: DictConfig, out: Path | None) -> Any:

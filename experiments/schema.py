@@ -96,7 +96,8 @@ class ScoreSchema:
     """How a run is scored."""
 
     horizon: int = 1000
-    oracle: bool = True  # also run the oracle policy, for recovery against it
+    oracle: bool = True  # also run the oracle policy (best timing, same data budget)
+    skyline: bool = True  # the bound recovery is measured against (simulator.skyline)
     window: int = 100
     epsilon: float = 0.02
 
