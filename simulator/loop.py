@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from simulator.alerts import Alert, AlertRouter
+from simulator.estimated import realised_value
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
@@ -305,6 +306,7 @@ class DeploymentLoop:
             metrics={"accuracy": score}, tags={"origin": "initial"},
         )
         state.references[mv.version] = X_train
+        state.reference_labels[mv.version] = y_train
         state.gate_scores[mv.version] = score
         self.deployer_.make_champion(mv.version, 0, initial=True)
 
@@ -415,7 +417,20 @@ class DeploymentLoop:
             alerts += m.observe_data(t, stop, state.history)
             alerts += m.observe_labels(times, y, pred, p_true, samples=revealed)
         alerts.sort(key=lambda a: a.time)
+        self._log_estimates(state)
         return alerts
+
+    @staticmethod
+    def _log_estimates(state: RunState) -> None:
+        """Each ``estimated:`` check goes to the trace with the realised value beside it."""
+        for m in state.monitors:
+            if m.estimated is None:
+                continue
+            for rec in m.estimated.pop_records():
+                window = slice(rec["start"], rec["stop"])
+                rec["realised"] = realised_value(rec["metric"], state.y[window],
+                                                 state.proba[window], state.pred[window])
+                state.log(rec.pop("time"), "estimate", monitor=m.name, **rec)
 
     def _decide(
         self, state: RunState, t: int, stop: int, alerts: list[Alert]
