@@ -517,9 +517,13 @@ class Monitor:
             )
             result = self.detector.test(data)
             if result.drift:
+                details: dict[str, Any] = {"p_value": result.p_value, "window": self.window}
+                if getattr(result, "per_segment", None) is not None:
+                    # a per-segment test says which segments drifted
+                    details["segments"] = list(result.per_segment.drifted)
                 alerts.append(
                     Alert(t, self.name, self.detector_name, self.signal,
                           float(result.statistic), _severity(result, self.detector),
-                          details={"p_value": result.p_value, "window": self.window})
+                          details=details)
                 )
         return alerts
