@@ -353,6 +353,7 @@ class DeploymentLoop:
                 stop = segment.decision_time + 1
                 segment = self._segment(state, t, stop)
             self._commit(state, segment)
+            self._log_estimates(state)  # of the committed segment only, not a discarded pass
             t = stop
         self.monitors, self.policy = state.monitors, state.policy
         for _, kind, payload in state.events.pending():
@@ -417,7 +418,6 @@ class DeploymentLoop:
             alerts += m.observe_data(t, stop, state.history)
             alerts += m.observe_labels(times, y, pred, p_true, samples=revealed)
         alerts.sort(key=lambda a: a.time)
-        self._log_estimates(state)
         return alerts
 
     @staticmethod
