@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.tags import is_baseline, sensitivity_of
-from experiments.files import atomic_write
+from experiments.files import atomic_write, remove_stale_temps
 from experiments.metrics.intervals import (
     bootstrap_mean,
     bootstrap_means,
@@ -406,6 +406,21 @@ def _markdown(summary: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The file each standard figure of :func:`_figures` is saved to.
+_FIGURE_FILES = {
+    "threshold_tradeoff": "threshold_tradeoff.png", "heatmap": "heatmap_mtr.png",
+    "heatmap_delay": "heatmap_delay.png", "policies": "policies.png",
+    "recovery": "recovery.png",
+}
+
+
+def _saved(root: Path, name: str, figure: Any) -> Any:
+    """The PNG file a figure was just saved to (the report embeds it instead of
+    drawing the figure a second time), else the figure."""
+    path = root / _FIGURE_FILES.get(name, "")
+    return path if name in _FIGURE_FILES and path.is_file() else figure
+
+
 def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str, Any]:
     from experiments import plots
 
@@ -548,6 +563,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     """
     root = Path(sweep_dir)
     rows = collect(root)
+    remove_stale_temps(root)  # left by an aggregation that was killed mid-write
     summary = summarise(rows)
     atomic_write(root / "summary.csv", lambda tmp: rows.to_csv(tmp, index=False))
     text = _markdown(summary)
@@ -560,7 +576,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
             root / "report.html",
             title=f"driftsim sweep: {root.name}",
             tables={"Summary (mean ± 95 % CI over seeds)": summary},
-            figures=made,
+            figures={name: _saved(root, name, fig) for name, fig in made.items()},
             notes=[
                 f"{rows['run'].nunique()} runs, {len(rows)} rows; baselines fire at each "
                 "detector's own alarm rate.",
@@ -577,7 +593,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sweep_dir", help="a sweep folder (multirun/<date>/<time>)")
     parser.add_argument("--no-figures", action="store_true")
+    parser.add_argument("--timelines", action="store_true",
+                        help="also draw every run's deferred timeline.png (in parallel)")
     args = parser.parse_args(argv)
+    if args.timelines:
+        from experiments.timelines import render_missing
+
+        print(f"drew {len(render_missing(args.sweep_dir))} timeline.png")
     path = aggregate(args.sweep_dir, figures=not args.no_figures,
                      report=not args.no_figures)
     print(f"wrote {path}, {path.with_name('summary.md')}"
