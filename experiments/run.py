@@ -4,7 +4,8 @@
 :func:`run`, which tests and notebooks call directly with a composed config. Into
 the output folder it writes ``result.json`` (the resolved config, every metric,
 timings and package versions; written atomically), ``trace.npz`` and
-``timeline.png``, and first ``job.json`` (the config's hash). A folder that already
+``timeline.png`` (in a ``--multirun`` left for later, see :mod:`experiments.timelines`),
+and first ``job.json`` (the config's hash). A folder that already
 holds a readable ``result.json`` of the same config is not run again (``resume=true``,
 the default), so an interrupted sweep rerun with the same ``hydra.sweep.dir`` only runs
 the jobs that had not finished; an unreadable one is run again, and a folder of a
@@ -16,7 +17,8 @@ Examples
 >>> cfg = compose(["drift=abrupt_concept", "detector=page_hinkley", "n_samples=3000",
 ...                "policy=never", "score.oracle=false"])
 >>> result = run(cfg, output_dir=None)
->>> result["metrics"]["detections"], result["metrics"]["missed"]
+>>> scores = result["monitors"]["PageHinkley"]["detector"]
+>>> scores["detections"], scores["missed"]
 (1, 0)
 """
 
@@ -38,6 +40,7 @@ from experiments.files import atomic_write
 from experiments.resume import config_hash, job_state, record_job
 from experiments.safe_config import check_targets, instantiate_section
 from experiments.schema import register, validate
+from experiments.workers import exit_with_parent
 
 __all__ = [
     "CONF_DIR",
@@ -217,11 +220,16 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     Returns
     -------
     dict
-        The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
-        all monitors together), ``monitors`` (per monitor, with the baselines at the
-        same alarm rate), ``alerts`` (delivered, failed, retried and still pending
-        alert deliveries; None without sinks), ``events``, ``timings``, ``versions``,
-        ``skipped``.
+        The content of ``result.json``: ``config``; ``monitors``, the primary record:
+        per monitor its scores (``detector``) beside the baselines at the same alarm
+        rate; ``detectors``, per monitor its detector (label, config, sensitivity
+        parameter and the value the run used, calibrated or configured);
+        ``metrics``, the run's own scores (accuracy, recovery, retrains, cost: no
+        detection scores, which belong to a monitor); ``any_monitor``, only when the
+        run has several monitors: the detection scores of their pooled alarms, named
+        ``"any of N monitors"``; ``alerts`` (delivered, failed, retried and still
+        pending alert deliveries; None without sinks), ``events``, ``timings``,
+        ``versions``, ``skipped``.
 
     Examples
     --------
@@ -229,12 +237,15 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     >>> result = run(cfg, output_dir=None)
     >>> result["metrics"]["retrains"], sorted(result["monitors"]["ADWIN"])
     (1, ['detector', 'never', 'periodic', 'random'])
+    >>> "detections" in result["metrics"], "any_monitor" in result
+    (False, False)
     """
-    from experiments.metrics import score_run, score_with_baselines
+    from experiments.metrics import score_detections, score_run, score_with_baselines
     from experiments.metrics.runs import alert_times_by_monitor
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
+    exit_with_parent()  # a sweep worker must not outlive a killed sweep
     out = _resolve_output_dir(output_dir)
     result_path = None if out is None else out / "result.json"
     config = OmegaConf.to_container(cfg, resolve=True)
@@ -276,8 +287,12 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
     t = time.perf_counter()
     n, horizon = stream.n_samples, cfg.score.horizon
-    metrics = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
-                        window=cfg.score.window, epsilon=cfg.score.epsilon)
+    pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
+                       window=cfg.score.window, epsilon=cfg.score.epsilon)
+    # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
+    # never to the run's top-level metrics.
+    detection_keys = list(score_detections([], [], 1))
+    metrics = {k: v for k, v in pooled.items() if k not in detection_keys}
     alerts = alert_times_by_monitor(trace)
     no_alerts = np.empty(0, dtype=np.int64)
     per_monitor = {
@@ -285,14 +300,19 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
                                      seed=cfg.seed)
         for m in parts["monitors"]
     }
+    any_monitor = None
+    if len(per_monitor) > 1:
+        any_monitor = {"name": pooled.alerts_of, "monitors": list(per_monitor),
+                       **{k: pooled[k] for k in detection_keys}}
     timings["score"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
 
     result = _nan_to_none({
         "config": config,
         "config_hash": config_hash(config),
-        "metrics": metrics,
         "monitors": per_monitor,
+        "metrics": metrics,
+        **({"any_monitor": any_monitor} if any_monitor is not None else {}),
         "detectors": {m.name: describe(parts["detectors"][m.name], m.detector)
                       for m in parts["monitors"]},
         "calibration": parts["calibration"],
@@ -303,15 +323,37 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "skipped": False,
     })
     if out is not None:
-        if cfg.save_trace:
-            trace.save(out / "trace.npz")
-        if cfg.plot:
-            from experiments.plots import timeline
-
-            timeline(trace, oracle=oracle_trace, path=out / "timeline.png",
-                     title=_title(cfg))
-        write_json_atomic(result_path, result)
+        _write_outputs(cfg, out, trace, oracle_trace, defer=_defer_timeline(cfg, output_dir))
+        write_json_atomic(result_path, result)  # last: its presence means "done"
     return result
+
+
+def _defer_timeline(cfg: DictConfig, output_dir: Any) -> bool:
+    """Whether to leave ``timeline.png`` for later (:mod:`experiments.timelines`):
+    ``timeline=lazy``, or ``auto`` inside a ``--multirun`` job."""
+    if cfg.timeline != "auto":
+        return cfg.timeline == "lazy"
+    if output_dir != "auto":
+        return False
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, *, defer: bool) -> None:
+    """The trace(s) and the timeline figure, each written atomically."""
+    if cfg.save_trace or (cfg.plot and defer):
+        trace.save(out / "trace.npz")
+    if not cfg.plot:
+        return
+    if defer:
+        if oracle is not None:
+            oracle.save(out / "oracle_trace.npz")
+        return
+    from experiments.plots import timeline
+
+    timeline(trace, oracle=oracle, path=out / "timeline.png", title=_title(cfg))
 
 
 def _registry(cfg: DictConfig, out: Path | None) -> Any:
@@ -343,14 +385,47 @@ def _router(cfg: DictConfig, out: Path | None) -> Any:
 
 
 def _title(cfg: DictConfig) -> str:
+    """What the run is: data, drift, policy, its monitors (all of them), seed."""
     dataset = cfg.dataset.get("name", "data")
     drift = cfg.drift.get("name", "drift")
     specs = run_detectors(cfg)
     labels = list(dict.fromkeys(spec.label for spec in specs.values()))
-    who = ", ".join(labels) if len(labels) <= 3 else f"{len(labels)} detectors"
+    who = ", ".join(labels) if len(labels) <= 5 else f"{len(labels)} detectors"
+    who = f"{'monitor' if len(specs) == 1 else 'monitors'} {who}"
     if len(specs) > len(labels):
         who += f" at {len(specs)} (detector, threshold) pairs"
-    return f"{dataset} / {drift} / {who} / seed {cfg.seed}"
+    policy = str(cfg.policy._target_).rsplit(".", 1)[-1]
+    return f"{dataset} / {drift} / policy {policy} / {who} / seed {cfg.seed}"
+
+
+def _console_lines(cfg: DictConfig, result: dict[str, Any], most: int = 6) -> list[str]:
+    """One line per monitor with its own scores (up to ``most`` monitors), the pooled
+    alarms named as such, then the run's own scores."""
+    status = "skipped (result.json exists)" if result["skipped"] else "done"
+    lines = [f"[driftsim] {_title(cfg)}: {status}"]
+    scored = {name: m["detector"] for name, m in result["monitors"].items()}
+    if len(scored) > most:
+        lines.append(f"  {len(scored)} monitors: each one's scores are in result.json "
+                     "(monitors) and summary.csv")
+        scored = {}
+    if "any_monitor" in result:
+        scored[result["any_monitor"]["name"]] = result["any_monitor"]
+    for name, s in scored.items():
+        events = (s.get("missed") or 0) + (s.get("detections") or 0)
+        lines.append(f"  {name}: false alarms/1k = {_sig(s.get('false_alarm_rate'))}, "
+                     f"mean delay = {_sig(s.get('detection_delay_mean'))}, "
+                     f"missed = {s.get('missed')}/{events}")
+    m = result["metrics"]
+    lines.append(f"  run: accuracy = {_sig(m.get('accuracy'))}, "
+                 f"accuracy lost = {_sig(m.get('accuracy_lost'))}, retrains = {m.get('retrains')}")
+    return lines
+
+
+def _sig(value: Any) -> str:
+    """Three significant digits; ``–`` for an undefined value."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
@@ -367,19 +442,15 @@ def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
 
 @hydra.main(config_path="../conf", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
-    """Hydra entry point; returns the false-alarm rate (for sweepers that optimise)."""
+    """Hydra entry point; returns the configured detector's own false-alarm rate (for
+    sweepers that optimise)."""
     from hydra.core.hydra_config import HydraConfig
 
     cfg.thresholds = thresholds_for(cfg, HydraConfig.get().overrides.task)
     result = run(cfg)
-    metrics = result["metrics"]
-    status = "skipped (result.json exists)" if result["skipped"] else "done"
-    print(
-        f"[driftsim] {_title(cfg)}: {status}; false alarms/1k = "
-        f"{metrics.get('false_alarm_rate')}, delay = {metrics.get('detection_delay_mean')}, "
-        f"accuracy = {metrics.get('accuracy')}"
-    )
-    return metrics.get("false_alarm_rate")
+    print("\n".join(_console_lines(cfg, result)))
+    first = next(iter(result["monitors"].values()), {}).get("detector", {})
+    return first.get("false_alarm_rate")
 
 
 run_experiment = run  # the package-level name (``experiments.run_experiment``)

@@ -59,6 +59,7 @@ import numpy as np
 
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert, AlertRouter
+from simulator.estimated import realised_value
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
@@ -302,6 +303,7 @@ class DeploymentLoop:
         self.trial_: _Trial | None = None
         self.last_retrain_: int | None = None
         self.references_: dict[int, np.ndarray] = {}
+        self.reference_labels_: dict[int, np.ndarray] = {}
         self.gate_scores_: dict[int, float] = {}
 
         for m in self.monitors:
@@ -324,6 +326,7 @@ class DeploymentLoop:
             metrics={"accuracy": score}, tags={"origin": "initial"},
         )
         self.references_[mv.version] = X_train
+        self.reference_labels_[mv.version] = y_train
         self.gate_scores_[mv.version] = score
         self._make_champion(mv.version, 0, initial=True)
 
@@ -357,7 +360,7 @@ class DeploymentLoop:
     def _reference(self, version: int) -> Reference:
         X = self.references_[version]
         proba = full_proba(self.registry_.get(version).model, X, self.k)
-        return Reference(X, proba.argmax(axis=1), proba)
+        return Reference(X, proba.argmax(axis=1), proba, self.reference_labels_[version])
 
     def _make_champion(self, version: int, t: int, *, initial: bool = False) -> None:
         previous = self.registry_.alias("champion")
@@ -421,6 +424,7 @@ class DeploymentLoop:
                 stop = segment.decision_time + 1
                 segment = self._segment(t, stop)
             self._commit(segment)
+            self._log_estimates()  # of the committed segment only, not a discarded pass
             t = stop
         for _, _, kind, payload in sorted(self.events_):
             if kind == "job_start" and isinstance(payload, _Job) and not payload.cancelled:
@@ -474,6 +478,17 @@ class DeploymentLoop:
         self.X_[t:stop] = batch.X
         self.y_[t:stop] = batch.y
         return proba, batch.y, version
+
+    def _log_estimates(self) -> None:
+        """Each ``estimated:`` check goes to the trace with the realised value beside it."""
+        for m in self.monitors:
+            if m.estimated is None:
+                continue
+            for rec in m.estimated.pop_records():
+                window = slice(rec["start"], rec["stop"])
+                rec["realised"] = realised_value(rec["metric"], self.y_[window],
+                                                 self.proba_[window], self.pred_[window])
+                self._log(rec.pop("time"), "estimate", monitor=m.name, **rec)
 
     def _segment(self, t: int, stop: int) -> _Segment:
         proba, y, version = self._serve(t, stop)
@@ -668,6 +683,7 @@ class DeploymentLoop:
             tags={"job": str(job.id), "gate": "pass" if passed else "fail"},
         )
         self.references_[mv.version] = self.X_[train]
+        self.reference_labels_[mv.version] = self.y_[train]
         accuracy = (
             _metric("accuracy", y_hold, full_proba(candidate, X_hold, self.k))
             if hold.size else float("nan")

@@ -490,10 +490,17 @@ class PerformanceSLA(LabelDrivenRecovery, Policy):
     samples"), which the loop runs beside the other monitors; its breaches trigger
     a retrain.
 
+    With ``source="estimated"`` the rule watches a label-free estimate of the metric
+    instead (``estimated:<metric>``, CBPE on the served probabilities, one check per
+    ``check_size`` served samples), so it can act before the labels arrive, and is
+    blind where the estimate is (concept drift).
+
     Parameters
     ----------
     metric, threshold, consecutive, check_size
         The SLA rule (see :class:`~simulator.monitors.SLARule`).
+    source
+        ``"labels"`` (revealed labels) or ``"estimated"`` (label-free estimate).
     cooldown
         Samples after a retrain during which breaches are ignored.
     gate_retries, shortfall
@@ -510,6 +517,8 @@ class PerformanceSLA(LabelDrivenRecovery, Policy):
     >>> breach = Alert(800, "sla:f1", "SLARule", "metric:f1", 0.81, 1.0)
     >>> policy.decide(800, [breach], LoopStateView(time=800)).reason
     'SLA breach: f1 0.810 < 0.85'
+    >>> [m.signal for m in PerformanceSLA("f1", source="estimated").own_monitors()]
+    ['estimated:f1']
     """
 
     def __init__(
@@ -518,13 +527,18 @@ class PerformanceSLA(LabelDrivenRecovery, Policy):
         threshold: float = 0.85,
         consecutive: int = 3,
         check_size: int = 200,
+        source: str = "labels",
         cooldown: int = 0,
         gate_retries: int = 1,
         shortfall: float | None = 0.05,
     ) -> None:
+        from simulator.estimated import ESTIMATED_METRICS
         from simulator.monitors import SLARule
 
         self._rule = SLARule(metric, threshold, consecutive, check_size)  # validates
+        self.source = check_choice("source", source, ("labels", "estimated"))
+        if source == "estimated":
+            check_choice("metric (estimated)", metric, ESTIMATED_METRICS)
         self.metric = metric
         self.threshold = threshold
         self.consecutive = consecutive
@@ -536,12 +550,13 @@ class PerformanceSLA(LabelDrivenRecovery, Policy):
 
     @property
     def monitor_name(self) -> str:
-        return f"sla:{self.metric}"
+        return f"sla:{self.metric}" if self.source == "labels" else f"sla:estimated:{self.metric}"
 
     def own_monitors(self) -> list[Any]:
         from simulator.monitors import Monitor
 
-        return [Monitor(f"metric:{self.metric}", self._rule.clone(), name=self.monitor_name)]
+        signal = "metric" if self.source == "labels" else "estimated"
+        return [Monitor(f"{signal}:{self.metric}", self._rule.clone(), name=self.monitor_name)]
 
     def _decide_on_alerts(
         self, time: int, alerts: Sequence[Alert], state: LoopStateView
@@ -551,7 +566,8 @@ class PerformanceSLA(LabelDrivenRecovery, Policy):
             return NONE
         value = breaches[0].statistic
         return Decision(
-            "retrain", reason=f"SLA breach: {self.metric} {value:.3f} < {self.threshold}"
+            "retrain", reason=f"SLA breach{'' if self.source == 'labels' else ' (estimated)'}: "
+                              f"{self.metric} {value:.3f} < {self.threshold}"
         )
 
 
