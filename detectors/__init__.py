@@ -70,6 +70,7 @@ _EXPORTS: dict[str, str] = {
     # label-free performance estimation
     "CBPE": "detectors.estimation",
     "ImportanceWeighting": "detectors.estimation",
+    "realised_performance": "detectors.estimation",
     # calibration
     "Calibration": "detectors.calibration",
     "calibrate": "detectors.calibration",
