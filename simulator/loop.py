@@ -72,6 +72,7 @@ from simulator.monitors import Monitor, Reference, SignalHistory
 from simulator.policies import Decision, GateFailure, LoopStateView, Never, Policy
 from simulator.registry import InMemoryRegistry
 from simulator.stream import DriftStream, apply_prediction_drift
+from simulator.timeaxis import parse_duration, window_start
 from simulator.trace import Trace, TraceBuilder
 
 __all__ = ["DeploymentLoop"]
@@ -235,6 +236,13 @@ class DeploymentLoop:
         )
         self.initial_train = check_int("initial_train", initial_train, low=10)
         self.retrain = retrain or RetrainConfig()
+        self._duration = parse_duration(self.retrain.window)
+        self.time_ = getattr(stream, "time", None)
+        if self._duration is not None and self.time_ is None:
+            raise ValueError(
+                f"retrain window {self.retrain.window!r} is a duration, but the stream has "
+                "no timestamps; replay a log loaded with time=<column>, or give a count"
+            )
         self.gate = gate or GateConfig()
         self.deployment = deployment or DeploymentConfig()
         self.approval = approval or ApprovalConfig()
@@ -393,6 +401,17 @@ class DeploymentLoop:
         if times.size < count:
             return None
         return int(times[count - 1]) + 1
+
+    def _window_size(self, t: int, after: bool = False) -> int:
+        """The retraining window in samples: the count given, or for a duration the
+        samples served in it before ``t`` (``after``: from ``t`` on)."""
+        if self._duration is None:
+            return int(self.retrain.window)
+        t = min(max(t, 0), self.n - 1)
+        if after:
+            end = np.searchsorted(self.time_, self.time_[t] + self._duration, side="right")
+            return max(int(end) - t, 2)
+        return max(t + 1 - window_start(self.time_, t, self._duration), 2)
 
     def _revealed_by(self, t: int) -> np.ndarray:
         """Indices of labels revealed before boundary ``t``, in reveal order."""
@@ -553,7 +572,7 @@ class DeploymentLoop:
             champion_version=champion.version,
             champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
-            retrain_cost=self.costs.retrain_cost(self.retrain.window),
+            retrain_cost=self.costs.retrain_cost(self._window_size(t)),
             error_cost=self.costs.error,
         )
 
@@ -608,7 +627,8 @@ class DeploymentLoop:
         if decision.since is None:
             self._schedule(t + 1, "job_start", job)
             return
-        ready = self._labels_ready(decision.since, self.retrain.window, decision.concept)
+        ready = self._labels_ready(decision.since, self._window_size(decision.since, after=True),
+                                   decision.concept)
         if ready is None:
             # Not enough labels will ever come: train on what there is at stream end.
             ready = self.n
@@ -620,7 +640,12 @@ class DeploymentLoop:
         job.started = True
         order = self._revealed_by(t)
         if job.since is not None:
-            order = self._eligible(order[order >= job.since], job.concept)[: self.retrain.window]
+            order = self._eligible(order[order >= job.since], job.concept)
+            order = order[: self._window_size(job.since, after=True)]
+            if self._duration is not None:  # served within the duration after `since`
+                order = order[self.time_[order] <= self.time_[job.since] + self._duration]
+        elif self._duration is not None:  # served within the duration before `t`
+            order = order[order >= window_start(self.time_, max(t - 1, 0), self._duration)]
         else:
             order = order[-self.retrain.window :]
         if order.size < self.retrain.min_train:
