@@ -15,6 +15,10 @@ Two families behind small interfaces:
 
 :func:`calibrate` finds the threshold giving a target false-alarm rate.
 
+A sibling family, :mod:`detectors.estimation`, estimates a classifier's metrics
+without labels: :class:`CBPE` (calibrated confidences) and
+:class:`ImportanceWeighting` (density-ratio re-weighting of a labelled reference).
+
 Names are imported on first use, so ``import detectors`` stays cheap and each
 detector's compiled kernel loads only when that detector is used.
 
@@ -69,9 +73,14 @@ _EXPORTS: dict[str, str] = {
     "MMD": "detectors.window",
     "NotFittedError": "detectors.window",
     "PSI": "detectors.window",
+    "SegmentResult": "detectors.window",
+    "SegmentedTest": "detectors.window",
     "TestResult": "detectors.window",
     "Wasserstein": "detectors.window",
     "WindowTest": "detectors.window",
+    # label-free performance estimation
+    "CBPE": "detectors.estimation",
+    "ImportanceWeighting": "detectors.estimation",
     # calibration
     "Calibration": "detectors.calibration",
     "calibrate": "detectors.calibration",

@@ -6,7 +6,9 @@ every ``--multirun``) reads every ``result.json`` below ``DIR`` and writes:
 * ``summary.csv`` — one tidy row per run and detector: the detector's scores, the
   baselines' scores at the same alarm rate (rows named ``baseline:never``,
   ``baseline:periodic``, ``baseline:random``), and the run's recovery and cost;
-* ``summary.md`` — mean and 95 % confidence interval over seeds per configuration;
+* ``summary.md`` — per configuration, the mean over seeds with a 95 % interval that
+  stays inside the metric's domain and the ``n`` it rests on
+  (:mod:`experiments.metrics.intervals`);
 * figures — the threshold trade-off (delay against false-alarm rate), a detector ×
   scenario heat map, recovery per policy; and ``report.html`` with all of it.
 
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,6 +40,15 @@ import pandas as pd
 
 from detectors.tags import is_baseline, sensitivity_of
 from experiments.files import atomic_write
+from experiments.metrics.intervals import (
+    bootstrap_mean,
+    bootstrap_means,
+    format_interval,
+    poisson_rates,
+    sig3,
+    wilson_arrays,
+)
+from experiments.metrics.labels import metric_label
 
 __all__ = [
     "aggregate",
@@ -51,6 +61,7 @@ __all__ = [
 #: Detector scores kept per row (from ``experiments.metrics.score_detections``).
 DETECTION_COLUMNS = (
     "alarms", "detections", "missed", "false_alarms", "repeat_alarms", "benign_alarms",
+    "drift_free_samples",
     "false_alarm_rate", "detection_delay_mean", "detection_delay_from_end_mean",
     "missed_detection_rate", "mtfa", "mtd", "mtr", "precision", "recall", "f1",
 )
@@ -59,11 +70,17 @@ RUN_COLUMNS = (
     "accuracy", "accuracy_lost", "time_to_recover", "not_recovered", "max_drop",
     "retrains", "labels", "errors", "total_cost",
 )
-#: What identifies a configuration (everything but the seed).
+#: What identifies a configuration (everything but the seed). Any other config value
+#: that varies across the sweep's runs within these groups becomes a column of its own,
+#: named by its dotted config key (:func:`sweep_parameters`), and groups too.
 CONFIG_COLUMNS = (
-    "dataset", "drift", "model", "policy", "signal", "label_delay", "detector",
+    "dataset", "drift", "model", "policy", "signal", "label_delay", "monitors", "detector",
     "threshold_param", "threshold", "is_baseline",
 )
+#: Config keys never treated as sweep parameters: the seed (aggregated over), where
+#: results go, and the detector specs (the ``detector``/``threshold`` columns say them).
+_NOT_PARAMETERS = ("seed", "resume", "plot", "save_trace", "detector", "extra_detectors",
+                   "hydra", "dataset.name", "drift.name")
 SUMMARY_METRICS = (
     "false_alarm_rate", "detection_delay_mean", "missed_detection_rate", "mtfa", "mtd",
     "mtr", "run_accuracy", "run_accuracy_lost", "run_time_to_recover", "run_retrains",
@@ -75,12 +92,27 @@ def _short(target: Any) -> str:
     return str(target or "").rsplit(".", 1)[-1]
 
 
-def _detector_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Monitor name → what the run recorded about its detector (label, config,
+    sensitivity parameter, the value used, baseline or not: see
+    :func:`experiments.detector_specs.describe`). Results written before runs recorded
+    it are described from their config and the detector classes."""
+    if "detectors" in result:
+        return result["detectors"]
+    config = result["config"]
     specs = {_short(config["detector"]["_target_"]): config["detector"]}
     for name, spec in (config.get("extra_detectors") or {}).items():
         if spec is not None:
             specs[str(name)] = spec
-    return specs
+    records = {}
+    for name, spec in specs.items():
+        cls = _detector_class(spec)
+        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
+        param = sensitivity.param if sensitivity else None
+        records[name] = {"label": name, "config": spec, "threshold_param": param,
+                         "threshold": _threshold(spec, cls, param),
+                         "is_baseline": is_baseline(cls)}
+    return records
 
 
 def _detector_class(spec: dict[str, Any]) -> type | None:
@@ -121,19 +153,21 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
         "seed": config["seed"],
     }
     run_metrics = {f"run_{k}": result["metrics"].get(k) for k in RUN_COLUMNS}
-    specs = _detector_specs(config)
+    records = _monitor_records(result)
+    # what the run watched with, by detector label (a threshold sweep's many monitors of
+    # one detector are one entry): runs with other monitors are other configurations
+    labels = [records.get(n, {}).get("label", n) for n in result["monitors"]]
+    base["monitors"] = "+".join(dict.fromkeys(labels))
     for name, scores in result["monitors"].items():
-        spec = specs.get(name, {})
-        cls = _detector_class(spec)
-        sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
-        param = sensitivity.param if sensitivity else None
+        record = records.get(name) or {"label": name, "config": {}, "is_baseline": False}
         yield {
             **base,
-            "detector": name,
-            "detector_class": _short(spec.get("_target_")),
-            "threshold_param": param,
-            "threshold": _threshold(spec, cls, param),
-            "is_baseline": is_baseline(cls),
+            "detector": record["label"],
+            "monitor": name,
+            "detector_class": _short(record["config"].get("_target_")),
+            "threshold_param": record.get("threshold_param"),
+            "threshold": record.get("threshold"),
+            "is_baseline": bool(record["is_baseline"]),
             **{k: scores["detector"].get(k) for k in DETECTION_COLUMNS},
             **run_metrics,
         }
@@ -141,6 +175,7 @@ def _rows_of(result: dict[str, Any], run: str) -> Iterable[dict[str, Any]]:
             yield {
                 **base,
                 "detector": f"baseline:{kind}",
+                "monitor": name,
                 "detector_class": kind,
                 "threshold_param": "matched_to",
                 "threshold": None,
@@ -184,13 +219,16 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
     if not paths:
         raise ValueError(f"no result.json below {str(root)!r}: is it a sweep folder?")
     rows: list[dict[str, Any]] = []
+    configs: dict[str, dict[str, Any]] = {}
     unreadable: list[str] = []
     for path in paths:
         result = _read_result(path)
         if result is None:
             unreadable.append(str(path))
             continue
-        rows.extend(_rows_of(result, str(path.parent.relative_to(root))))
+        run = str(path.parent.relative_to(root))
+        configs[run] = _flatten(result["config"])
+        rows.extend(_rows_of(result, run))
     if not rows:
         raise ValueError(
             f"none of the {len(paths)} result.json below {str(root)!r} is readable: "
@@ -203,66 +241,163 @@ def collect(sweep_dir: str | Path) -> pd.DataFrame:
             UserWarning, stacklevel=2,
         )
     frame = pd.DataFrame(rows)
+    for key in sweep_parameters(frame, configs):
+        frame[key] = frame["run"].map(lambda run, key=key: configs[run].get(key))
     frame.attrs["unreadable"] = unreadable
     # Baselines at a matched rate are one per detector: name them apart in the summary.
-    mask = frame["detector"].str.startswith("baseline:") & frame["baseline_for"].notna()
-    if "baseline_for" in frame and frame.loc[mask, "baseline_for"].nunique() > 1:
+    mask = frame["baseline_for"].notna()
+    if frame.loc[mask, "baseline_for"].nunique() > 1:
         frame.loc[mask, "detector"] = (
             frame.loc[mask, "detector"] + " (" + frame.loc[mask, "baseline_for"] + ")"
         )
     return frame
 
 
-def _ci95(values: pd.Series) -> float:
-    """Half-width of a 95 % t-interval for the mean (nan with fewer than 2 values)."""
-    from scipy.stats import t
+def _flatten(config: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested config as ``{dotted key: value}`` (list items keyed by position)."""
+    if isinstance(config, dict):
+        items: Iterable[tuple[Any, Any]] = config.items()
+    elif isinstance(config, list):
+        items = enumerate(config)
+    else:
+        return {prefix: json.dumps(config) if isinstance(config, (dict, list)) else config}
+    out: dict[str, Any] = {}
+    for key, value in items:
+        out.update(_flatten(value, f"{prefix}{key}."))
+    return {k.rstrip("."): v for k, v in out.items()}
 
-    clean = values.astype(float)
-    clean = clean[np.isfinite(clean)]
-    n = clean.size
-    if n < 2:
-        return float("nan")
-    return float(t.ppf(0.975, n - 1) * clean.std(ddof=1) / math.sqrt(n))
+
+def sweep_parameters(rows: pd.DataFrame, configs: dict[str, dict[str, Any]]) -> list[str]:
+    """Dotted config keys that vary across the sweep's runs *within* the groups that
+    :data:`CONFIG_COLUMNS` already make (so ``policy.cooldown`` does not repeat what
+    ``policy`` says): each becomes a column and a grouping key.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"run": ["a", "b", "c"], "policy": ["P", "P", "Q"]})
+    >>> configs = {"a": {"seed": 0, "loop.cost": 1, "policy.k": 1},
+    ...            "b": {"seed": 1, "loop.cost": 2, "policy.k": 1},
+    ...            "c": {"seed": 0, "loop.cost": 1, "policy.k": 5}}
+    >>> sweep_parameters(rows, configs)
+    ['loop.cost']
+    """
+    keys = sorted({k for config in configs.values() for k in config
+                   if not any(k == x or k.startswith(f"{x}.") for x in _NOT_PARAMETERS)})
+    runs = rows.drop_duplicates("run")
+    groups = [c for c in CONFIG_COLUMNS if c in runs and c not in ("detector", "threshold",
+                                                                    "threshold_param",
+                                                                    "is_baseline")]
+    found = []
+    for key in keys:
+        values = runs["run"].map(lambda run, key=key: json.dumps(configs[run].get(key)))
+        split = values.groupby([runs[g].astype(str) for g in groups]).nunique() > 1
+        if split.any():
+            found.append(key)
+    return found
+
+
+def _grouping(rows: pd.DataFrame) -> list[str]:
+    """The configuration columns of ``rows``: the fixed ones, then sweep parameters."""
+    return [c for c in CONFIG_COLUMNS if c in rows] + [c for c in rows if "." in c]
 
 
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95 % CI over seeds of the key metrics, per configuration.
+    """Per configuration: the mean of each key metric over seeds, its 95 % interval
+    (``<metric>_lo``, ``<metric>_hi``) and the ``<metric>_n`` it rests on.
+
+    Missed-detection rates are pooled shares (missed / drifts over all seeds) with
+    Wilson intervals; false-alarm rates pooled counts over pooled drift-free samples
+    with exact Poisson intervals; every other metric a percentile bootstrap of the
+    mean over runs. None of them leaves the metric's domain.
 
     Examples
     --------
     >>> rows = pd.DataFrame({"detector": ["a", "a"], "seed": [0, 1],
-    ...                      "false_alarm_rate": [1.0, 3.0]})
-    >>> summarise(rows)[["detector", "runs", "false_alarm_rate", "false_alarm_rate_ci"]]
-      detector  runs  false_alarm_rate  false_alarm_rate_ci
-    0        a     2               2.0            12.706205
+    ...                      "detection_delay_mean": [100.0, 300.0]})
+    >>> s = summarise(rows)
+    >>> s[["detector", "runs", "detection_delay_mean", "detection_delay_mean_n"]]
+      detector  runs  detection_delay_mean  detection_delay_mean_n
+    0        a     2                 200.0                       2
+    >>> float(s["detection_delay_mean_lo"].iloc[0]), float(s["detection_delay_mean_hi"].iloc[0])
+    (100.0, 300.0)
     """
-    keys = [c for c in CONFIG_COLUMNS if c in rows]
+    keys = _grouping(rows)
     metrics = [m for m in SUMMARY_METRICS if m in rows]
     # dropna=False: a configuration with no threshold (a baseline) is still a group.
     grouped = rows.groupby(keys, sort=True, dropna=False)
     out = grouped.size().rename("runs").to_frame()
+    gid = grouped.ngroup().to_numpy()
+    order = np.argsort(gid, kind="stable")
+    cuts = np.cumsum(np.bincount(gid, minlength=len(out)))[:-1]
+    # Intervals for every group at once: a threshold sweep has thousands of groups.
     for metric in metrics:
-        values = grouped[metric]
-        out[metric] = values.mean()
-        out[f"{metric}_ci"] = values.agg(_ci95)
+        values = rows[metric].to_numpy(dtype=float)
+        parts = np.split(values[order], cuts)
+        finite = np.array([np.isfinite(p).sum() for p in parts])
+        with np.errstate(invalid="ignore"):
+            mean = np.array([p[np.isfinite(p)].mean() if n else np.nan
+                             for p, n in zip(parts, finite, strict=True)])
+        low, high = bootstrap_means(parts)
+        n = finite
+        if metric in _POOLED:
+            mean, low, high, n = _POOLED[metric](rows, gid, len(out), mean, low, high, n)
+        out[metric], out[f"{metric}_lo"], out[f"{metric}_hi"] = mean, low, high
+        out[f"{metric}_n"] = n
     return out.reset_index()
 
 
+Interval = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pooled_share(rows: pd.DataFrame, gid: np.ndarray, groups: int,
+                  *fallback: np.ndarray) -> Interval:
+    """Missed-detection rate: missed / drifts pooled over seeds, Wilson interval."""
+    if not {"missed", "detections"} <= set(rows):
+        return fallback  # type: ignore[return-value]
+    missed = np.bincount(gid, rows["missed"].fillna(0).to_numpy(float), minlength=groups)
+    found = np.bincount(gid, rows["detections"].fillna(0).to_numpy(float), minlength=groups)
+    trials = missed + found
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(trials > 0, missed / trials, np.nan)
+    return (share, *wilson_arrays(missed, trials), trials.astype(int))
+
+
+def _pooled_rate(rows: pd.DataFrame, gid: np.ndarray, groups: int,
+                 *fallback: np.ndarray) -> Interval:
+    """False alarms per 1,000 drift-free samples pooled over seeds, exact Poisson."""
+    if not {"false_alarms", "drift_free_samples"} <= set(rows):
+        return fallback  # type: ignore[return-value]
+    count = np.bincount(gid, rows["false_alarms"].fillna(0).to_numpy(float), minlength=groups)
+    exposure = np.bincount(gid, rows["drift_free_samples"].fillna(0).to_numpy(float),
+                           minlength=groups)
+    low, high = poisson_rates(count, exposure)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(exposure > 0, 1000.0 * count / exposure, np.nan)
+    return rate, low, high, np.bincount(gid, minlength=groups)
+
+
+#: Metrics whose interval comes from counts pooled over seeds (not a bootstrap).
+_POOLED = {"missed_detection_rate": _pooled_share, "false_alarm_rate": _pooled_rate}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return sig3(float(value))
+    return "–" if value is None else str(value)
+
+
 def _markdown(summary: pd.DataFrame) -> str:
-    keys = [c for c in CONFIG_COLUMNS if c in summary and summary[c].nunique() > 1]
+    keys = [c for c in _grouping(summary) if summary[c].astype(str).nunique() > 1]
     keys = keys or ["detector"]
-    lines = ["| " + " | ".join([*keys, "runs", *SUMMARY_METRICS[:6]]) + " |",
-             "|" + "---|" * (len(keys) + 1 + 6)]
+    metrics = [m for m in SUMMARY_METRICS[:6] if m in summary]
+    lines = ["Each cell: mean over seeds [95 % interval] n=runs (drifts, for the "
+             "missed-detection rate); – where undefined.", "",
+             "| " + " | ".join([*keys, "runs", *(metric_label(m) for m in metrics)]) + " |",
+             "|" + "---|" * (len(keys) + 1 + len(metrics))]
     for _, row in summary.iterrows():
-        cells = [str(row[k]) for k in keys] + [str(row["runs"])]
-        for metric in SUMMARY_METRICS[:6]:
-            mean, ci = row.get(metric), row.get(f"{metric}_ci")
-            if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-                cells.append("–")
-            elif ci is None or math.isnan(ci):
-                cells.append(f"{mean:.3g}")
-            else:
-                cells.append(f"{mean:.3g} ± {ci:.2g}")
+        cells = [_cell(row[k]) for k in keys] + [str(row["runs"])]
+        cells += [format_interval(row[m], row[f"{m}_lo"], row[f"{m}_hi"], row[f"{m}_n"])
+                  for m in metrics]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -277,7 +412,7 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
             tradeoff, path=root / "threshold_tradeoff.png"
         )
     if summary["drift"].nunique() > 1 and summary["detector"].nunique() > 1:
-        detectors = summary[~summary["detector"].str.startswith("baseline:")]
+        detectors = summary[~summary["is_baseline"].astype(bool)]
         figures["heatmap"] = plots.heatmap(
             detectors.groupby(["detector", "drift"], as_index=False)["mtr"].mean(),
             value="mtr", path=root / "heatmap_mtr.png",
@@ -289,18 +424,10 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
             path=root / "heatmap_delay.png",
         )
     if rows["policy"].nunique() > 1:
-        per_policy = (
-            rows[~rows["detector"].str.startswith("baseline:")]
-            .drop_duplicates("run")
-            .groupby("policy")
-        )
-        bars = per_policy.agg(
-            accuracy_lost=("run_accuracy_lost", "mean"),
-            accuracy_lost_ci=("run_accuracy_lost", _ci95),
-            total_cost=("run_total_cost", "mean"),
-            total_cost_ci=("run_total_cost", _ci95),
-        ).reset_index()
-        figures["policies"] = plots.policy_bars(bars, path=root / "policies.png")
+        bars = policy_summary(rows)
+        figures["policies"] = plots.policy_bars(
+            bars.rename(columns={"label": "policy", "policy": "policy_class"}),
+            path=root / "policies.png")
         curves = _recovery_curves(rows, root)
         if curves:
             figures["recovery"] = plots.recovery_curves(
@@ -309,25 +436,63 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
     return figures
 
 
+#: What a policy bar is: the run-level configuration (no detector-row columns).
+_RUN_KEYS = ("dataset", "drift", "model", "policy", "signal", "label_delay", "monitors")
+
+
+def policy_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy lost and total cost per run configuration (policy × label delay × the
+    monitors × every other swept parameter), each with its bootstrap interval and
+    ``n``; ``label`` names the bar with what varies, so nothing is pooled unnamed.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"run": ["a", "b", "c"], "policy": ["Never", "Never", "Oracle"],
+    ...                      "label_delay": ["0", "100", "0"], "detector": ["D"] * 3,
+    ...                      "is_baseline": [False] * 3, "run_accuracy_lost": [5.0, 9.0, 1.0],
+    ...                      "run_total_cost": [50.0, 60.0, 70.0]})
+    >>> policy_summary(rows)["label"].tolist()
+    ['Never · label delay 0', 'Never · label delay 100', 'Oracle · label delay 0']
+    """
+    runs = rows[~rows["is_baseline"].astype(bool)].drop_duplicates("run")
+    keys = [c for c in _RUN_KEYS if c in runs] + [c for c in runs if "." in c]
+    varying = [k for k in keys if k != "policy" and runs[k].astype(str).nunique() > 1]
+    records = []
+    for key, group in runs.groupby(keys, sort=True, dropna=False):
+        record = dict(zip(keys, key, strict=True))
+        words = [f"{k.replace('_', ' ')} {record[k]}" for k in varying]
+        record["label"] = " · ".join([str(record["policy"]), *words])
+        for metric in ("accuracy_lost", "total_cost"):
+            values = group[f"run_{metric}"].astype(float).to_numpy()
+            finite = values[np.isfinite(values)]
+            low, high = bootstrap_mean(finite)
+            record.update({metric: finite.mean() if finite.size else float("nan"),
+                           f"{metric}_lo": low, f"{metric}_hi": high,
+                           f"{metric}_n": int(finite.size)})
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
 def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     """Rows for the delay-vs-false-alarm chart: detector runs under the ``Never`` policy
     when there are any (other policies retrain, which changes what detectors see),
     baselines pooled by kind (one legend entry each, one point per matched rate), and
     confidence intervals only when there are enough seeds to make them informative."""
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
-    picked = picked[~picked["detector"].str.startswith("baseline:never")].copy()
+    matched = picked["baseline_for"].notna()
+    picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
-    baseline = picked["detector"].str.startswith("baseline:")
+    baseline = picked["baseline_for"].notna()
     # A matched baseline's "threshold" is the detector it is matched to.
     picked["threshold"] = picked["threshold"].astype(object)
     picked.loc[baseline, "threshold"] = picked.loc[baseline, "baseline_for"]
     summary = summarise(picked)
     summary["threshold"] = pd.to_numeric(summary["threshold"], errors="coerce")
-    summary["is_baseline"] = summary["detector"].str.startswith("baseline:")
-    if summary["runs"].min() < 5:
-        summary = summary[[c for c in summary if not c.endswith("_ci")]]
+    summary["is_baseline"] = summary["is_baseline"].astype(bool)
+    if summary["runs"].min() < 5:  # intervals on fewer seeds would only clutter the chart
+        summary = summary[[c for c in summary if not c.endswith(("_lo", "_hi"))]]
     return summary
 
 

@@ -16,7 +16,8 @@ Examples
 >>> cfg = compose(["drift=abrupt_concept", "detector=page_hinkley", "n_samples=3000",
 ...                "policy=never", "score.oracle=false"])
 >>> result = run(cfg, output_dir=None)
->>> result["metrics"]["detections"], result["metrics"]["missed"]
+>>> scores = result["monitors"]["PageHinkley"]["detector"]
+>>> scores["detections"], scores["missed"]
 (1, 0)
 """
 
@@ -33,6 +34,7 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.detector_specs import describe, run_detectors, thresholds_for
 from experiments.files import atomic_write
 from experiments.resume import config_hash, job_state, record_job
 from experiments.safe_config import check_targets, instantiate_section
@@ -115,7 +117,7 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     --------
     >>> parts = build(compose(["n_samples=600", "drift=none", "detector=ddm"]))
     >>> sorted(parts), [m.name for m in parts["monitors"]]
-    (['calibration', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
+    (['calibration', 'detectors', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
     """
     from simulator.monitors import Monitor
     from simulator.stream import DriftStream
@@ -126,11 +128,15 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     scenario = _make("drift", cfg)
     stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
                          jitter=cfg.jitter)
-    detectors = {_detector_name(cfg.detector): _make("detector", cfg)}
-    for name, spec in (cfg.extra_detectors or {}).items():
-        if spec is not None:
-            detectors[str(name)] = instantiate_section(f"extra_detectors.{name}", spec,
-                                                       cfg.allowed_targets)
+    specs = run_detectors(cfg)
+    if cfg.get("thresholds") is not None and not str(cfg.policy._target_).endswith(".Never"):
+        raise ValueError(
+            f"thresholds={cfg.thresholds} runs every threshold on one stream, which holds "
+            f"only when no alert changes the served model: use policy=never, got "
+            f"{cfg.policy._target_}"
+        )
+    detectors = {name: _instantiate_detector(spec, cfg.allowed_targets)
+                 for name, spec in specs.items()}
     calibration: dict[str, Any] = {}
     if cfg.get("calibration"):
         detectors, calibration = _calibrate(cfg, dataset, detectors)
@@ -146,7 +152,23 @@ def build(cfg: DictConfig) -> dict[str, Any]:
         "policy": _make("policy", cfg),
         "settings": settings,
         "calibration": calibration,
+        "detectors": specs,
     }
+
+
+def _instantiate_detector(spec: Any, allowed: Any) -> Any:
+    """Build a detector from its spec, its ``_target_`` checked first: a direct call when
+    its arguments are plain values (a threshold grid builds hundreds, and Hydra's
+    instantiate copies each config), else, or when that fails, Hydra's instantiate
+    with the section's error message."""
+    check_targets({spec.section: spec.config}, allowed)
+    args = {k: v for k, v in spec.config.items() if k != "_target_"}
+    if not any(isinstance(v, (dict, list)) for v in args.values()):
+        try:
+            return spec.cls(**args)
+        except Exception:  # rebuilt below by Hydra, with an error naming the section
+            pass
+    return instantiate_section(spec.section, spec.config, allowed)
 
 
 def _calibrate(
@@ -168,10 +190,6 @@ def _calibrate(
 def _make(section: str, cfg: DictConfig) -> Any:
     """Build ``cfg[section]`` through the ``_target_`` allowlist."""
     return instantiate_section(section, cfg[section], cfg.allowed_targets)
-
-
-def _detector_name(spec: Any) -> str:
-    return str(spec._target_).rsplit(".", 1)[-1]
 
 
 def _versions() -> dict[str, str]:
@@ -200,11 +218,16 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     Returns
     -------
     dict
-        The content of ``result.json``: ``config``, ``metrics`` (what the policy saw:
-        all monitors together), ``monitors`` (per monitor, with the baselines at the
-        same alarm rate), ``alerts`` (delivered, failed, retried and still pending
-        alert deliveries; None without sinks), ``events``, ``timings``, ``versions``,
-        ``skipped``.
+        The content of ``result.json``: ``config``; ``monitors``, the primary record:
+        per monitor its scores (``detector``) beside the baselines at the same alarm
+        rate; ``detectors``, per monitor its detector (label, config, sensitivity
+        parameter and the value the run used, calibrated or configured);
+        ``metrics``, the run's own scores (accuracy, recovery, retrains, cost: no
+        detection scores, which belong to a monitor); ``any_monitor``, only when the
+        run has several monitors: the detection scores of their pooled alarms, named
+        ``"any of N monitors"``; ``alerts`` (delivered, failed, retried and still
+        pending alert deliveries; None without sinks), ``events``, ``timings``,
+        ``versions``, ``skipped``.
 
     Examples
     --------
@@ -212,9 +235,11 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     >>> result = run(cfg, output_dir=None)
     >>> result["metrics"]["retrains"], sorted(result["monitors"]["ADWIN"])
     (1, ['detector', 'never', 'periodic', 'random'])
+    >>> "detections" in result["metrics"], "any_monitor" in result
+    (False, False)
     """
-    from experiments.metrics import score_run, score_with_baselines
-    from experiments.metrics.runs import alert_times
+    from experiments.metrics import score_detections, score_run, score_with_baselines
+    from experiments.metrics.runs import alert_times_by_monitor
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
@@ -259,21 +284,34 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
     t = time.perf_counter()
     n, horizon = stream.n_samples, cfg.score.horizon
-    metrics = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
-                        window=cfg.score.window, epsilon=cfg.score.epsilon)
+    pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
+                       window=cfg.score.window, epsilon=cfg.score.epsilon)
+    # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
+    # never to the run's top-level metrics.
+    detection_keys = list(score_detections([], [], 1))
+    metrics = {k: v for k, v in pooled.items() if k not in detection_keys}
+    alerts = alert_times_by_monitor(trace)
+    no_alerts = np.empty(0, dtype=np.int64)
     per_monitor = {
-        m.name: score_with_baselines(alert_times(trace, m.name), stream.events, n, horizon,
+        m.name: score_with_baselines(alerts.get(m.name, no_alerts), stream.events, n, horizon,
                                      seed=cfg.seed)
         for m in parts["monitors"]
     }
+    any_monitor = None
+    if len(per_monitor) > 1:
+        any_monitor = {"name": pooled.alerts_of, "monitors": list(per_monitor),
+                       **{k: pooled[k] for k in detection_keys}}
     timings["score"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
 
     result = _nan_to_none({
         "config": config,
         "config_hash": config_hash(config),
-        "metrics": metrics,
         "monitors": per_monitor,
+        "metrics": metrics,
+        **({"any_monitor": any_monitor} if any_monitor is not None else {}),
+        "detectors": {m.name: describe(parts["detectors"][m.name], m.detector)
+                      for m in parts["monitors"]},
         "calibration": parts["calibration"],
         "alerts": router.counts() if router is not None else None,
         "events": [dict(e) for e in trace.meta["stream_events"]],
@@ -322,9 +360,47 @@ def _router(cfg: DictConfig, out: Path | None) -> Any:
 
 
 def _title(cfg: DictConfig) -> str:
+    """What the run is: data, drift, policy, its monitors (all of them), seed."""
     dataset = cfg.dataset.get("name", "data")
     drift = cfg.drift.get("name", "drift")
-    return f"{dataset} / {drift} / {_detector_name(cfg.detector)} / seed {cfg.seed}"
+    specs = run_detectors(cfg)
+    labels = list(dict.fromkeys(spec.label for spec in specs.values()))
+    who = ", ".join(labels) if len(labels) <= 5 else f"{len(labels)} detectors"
+    who = f"{'monitor' if len(specs) == 1 else 'monitors'} {who}"
+    if len(specs) > len(labels):
+        who += f" at {len(specs)} (detector, threshold) pairs"
+    policy = str(cfg.policy._target_).rsplit(".", 1)[-1]
+    return f"{dataset} / {drift} / policy {policy} / {who} / seed {cfg.seed}"
+
+
+def _console_lines(cfg: DictConfig, result: dict[str, Any], most: int = 6) -> list[str]:
+    """One line per monitor with its own scores (up to ``most`` monitors), the pooled
+    alarms named as such, then the run's own scores."""
+    status = "skipped (result.json exists)" if result["skipped"] else "done"
+    lines = [f"[driftsim] {_title(cfg)}: {status}"]
+    scored = {name: m["detector"] for name, m in result["monitors"].items()}
+    if len(scored) > most:
+        lines.append(f"  {len(scored)} monitors: each one's scores are in result.json "
+                     "(monitors) and summary.csv")
+        scored = {}
+    if "any_monitor" in result:
+        scored[result["any_monitor"]["name"]] = result["any_monitor"]
+    for name, s in scored.items():
+        events = (s.get("missed") or 0) + (s.get("detections") or 0)
+        lines.append(f"  {name}: false alarms/1k = {_sig(s.get('false_alarm_rate'))}, "
+                     f"mean delay = {_sig(s.get('detection_delay_mean'))}, "
+                     f"missed = {s.get('missed')}/{events}")
+    m = result["metrics"]
+    lines.append(f"  run: accuracy = {_sig(m.get('accuracy'))}, "
+                 f"accuracy lost = {_sig(m.get('accuracy_lost'))}, retrains = {m.get('retrains')}")
+    return lines
+
+
+def _sig(value: Any) -> str:
+    """Three significant digits; ``–`` for an undefined value."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
@@ -341,16 +417,15 @@ def _resolve_output_dir(output_dir: str | Path | None) -> Path | None:
 
 @hydra.main(config_path="../conf", config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
-    """Hydra entry point; returns the false-alarm rate (for sweepers that optimise)."""
+    """Hydra entry point; returns the configured detector's own false-alarm rate (for
+    sweepers that optimise)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    cfg.thresholds = thresholds_for(cfg, HydraConfig.get().overrides.task)
     result = run(cfg)
-    metrics = result["metrics"]
-    status = "skipped (result.json exists)" if result["skipped"] else "done"
-    print(
-        f"[driftsim] {_title(cfg)}: {status}; false alarms/1k = "
-        f"{metrics.get('false_alarm_rate')}, delay = {metrics.get('detection_delay_mean')}, "
-        f"accuracy = {metrics.get('accuracy')}"
-    )
-    return metrics.get("false_alarm_rate")
+    print("\n".join(_console_lines(cfg, result)))
+    first = next(iter(result["monitors"].values()), {}).get("detector", {})
+    return first.get("false_alarm_rate")
 
 
 run_experiment = run  # the package-level name (``experiments.run_experiment``)

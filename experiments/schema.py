@@ -115,9 +115,12 @@ class CalibrationSchema:
 class RunConfig:
     """One simulated deployment: what to stream, serve, watch and do; how to score it.
 
-    ``detector`` is the primary detector, bound to ``monitor.signal``;
-    ``extra_detectors`` (name → detector config) are bound to the same signal and
-    scored one by one, so a sweep can compare many detectors on one stream.
+    ``detector`` is the detector bound to ``monitor.signal``; ``detectors`` (a list of
+    ``conf/detector`` option names or the sets ``streaming``, ``calibratable``,
+    ``baselines``) replaces it by several; ``extra_detectors`` (name → detector config)
+    adds more. All are scored one by one, so one job compares many detectors on one
+    stream; ``thresholds`` (``grid`` or a list) runs each at several thresholds
+    (see :mod:`experiments.detector_specs`).
     """
 
     dataset: Any = None
@@ -127,6 +130,8 @@ class RunConfig:
     policy: Any = None
     monitor: MonitorSchema = field(default_factory=MonitorSchema)
     extra_detectors: dict[str, Any] = field(default_factory=dict)
+    detectors: list[str] | None = None
+    thresholds: Any = None  # null, "grid" or a list of values
     loop: LoopSchema = field(default_factory=LoopSchema)
     score: ScoreSchema = field(default_factory=ScoreSchema)
     calibration: CalibrationSchema | None = None

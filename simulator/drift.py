@@ -56,6 +56,13 @@ Options (keyword arguments, stored in :attr:`Drift.options` with their defaults)
   (0.0, the imputed value); ``unit``: ``factor`` (100.0).
 * profile ``recurring``: ``period`` (``2 × duration``) and ``repeats`` (1).
 
+Segments: ``segment`` confines any drift but a row-selection one (prior, covariate
+``subpopulation``) to the samples of one segment, given as a mapping with ``feature``
+(a name or index) and either ``values`` (the segment's values of that feature: numbers,
+or category labels of a categorical feature) or ``low`` / ``high`` (the segment is
+``low <= x < high``; either may be left out). Membership is read from the features as
+the world draws them, before any drift moves them; ``truth`` is 0 outside the segment.
+
 Default features (``features=None``): every numeric feature for shift, scale and
 noise; the first two non-constant numeric features for rotate and rotate_boundary; the
 first non-constant feature for subpopulation, relabel_region and the pipeline faults.
@@ -257,6 +264,51 @@ def _check_features(features: Any, transform: str, kind: str) -> tuple[int | str
     return tuple(out)
 
 
+def _check_segment(segment: Any, kind: str, transform: str) -> DriftOptions | None:
+    """Validate a segment spec into a hashable mapping (None stays None)."""
+    if segment is None:
+        return None
+    seg = _plain(segment)
+    if not isinstance(seg, Mapping):
+        raise ValueError(
+            "segment must be a mapping with 'feature' and 'values' (or 'low' / 'high'), "
+            f"got {segment!r}"
+        )
+    if transform in ("resample", "subpopulation"):
+        raise ValueError(
+            f"segment cannot confine {kind} '{transform}': it chooses which rows are drawn, "
+            "before a sample's segment is known"
+        )
+    unknown = sorted(set(seg) - {"feature", "values", "low", "high"})
+    if unknown:
+        raise ValueError(
+            f"unknown segment key(s) {unknown}; allowed: ['feature', 'high', 'low', 'values']"
+        )
+    feature = seg.get("feature")
+    if isinstance(feature, bool) or not isinstance(feature, int | str):
+        raise ValueError(f"segment feature must be a feature name or index, got {feature!r}")
+    has_values = seg.get("values") is not None
+    has_range = seg.get("low") is not None or seg.get("high") is not None
+    if has_values == has_range:
+        raise ValueError(
+            "segment needs exactly one of values= (the segment's values) or low= / high= "
+            f"(a range), got {dict(seg)!r}"
+        )
+    out: dict[str, Any] = {"feature": feature}
+    if has_values:
+        values = seg["values"] if isinstance(seg["values"], tuple) else (seg["values"],)
+        if not values:
+            raise ValueError("segment values must name at least one value, got []")
+        out["values"] = values
+    else:
+        for key in ("low", "high"):
+            if seg.get(key) is not None:
+                out[key] = float(check_in_range(f"segment {key}", seg[key]))
+        if out.get("low", -np.inf) >= out.get("high", np.inf):
+            raise ValueError(f"segment low must be < high, got {out['low']} >= {out['high']}")
+    return DriftOptions(out)
+
+
 def _check_class(name: str, value: Any) -> int:
     return check_int(name, value, low=0)
 
@@ -372,6 +424,10 @@ class Drift:
     options
         Transform and profile options as a mapping; they may also be given as keyword
         arguments (``classes=(0, 2)``).
+    segment
+        None (the drift acts everywhere), or the one segment it acts in: a mapping
+        with ``feature`` and ``values``, or ``feature`` and ``low`` / ``high``
+        (module docstring).
 
     Examples
     --------
@@ -395,6 +451,7 @@ class Drift:
     duration: int | None = None
     transform: str | None = None
     options: DriftOptions = field(default_factory=DriftOptions)
+    segment: DriftOptions | None = None
 
     def __init__(
         self,
@@ -407,6 +464,7 @@ class Drift:
         duration: int | None = None,
         transform: str | None = None,
         options: Mapping[str, Any] | None = None,
+        segment: Mapping[str, Any] | None = None,
         **extra_options: Any,
     ) -> None:
         kind = check_choice("kind", kind, KINDS)
@@ -460,6 +518,7 @@ class Drift:
             ("duration", duration),
             ("transform", transform),
             ("options", DriftOptions(opts)),
+            ("segment", _check_segment(segment, kind, transform)),
         ):
             object.__setattr__(self, name, value)
 

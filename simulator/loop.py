@@ -59,6 +59,7 @@ import numpy as np
 
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert, AlertRouter
+from simulator.estimated import realised_value
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
@@ -68,7 +69,7 @@ from simulator.loop_config import (
 )
 from simulator.models import default_model, full_proba
 from simulator.monitors import Monitor, Reference, SignalHistory
-from simulator.policies import Decision, LoopStateView, Never, Policy
+from simulator.policies import Decision, GateFailure, LoopStateView, Never, Policy
 from simulator.registry import InMemoryRegistry
 from simulator.stream import DriftStream, apply_prediction_drift
 from simulator.trace import Trace, TraceBuilder
@@ -88,6 +89,7 @@ class _Job:
     background: bool
     reason: str
     concept: tuple[int, float] | None = None
+    retry: int = 0
     attempt: int = 0
     started: bool = False
     cancelled: bool = False
@@ -301,6 +303,7 @@ class DeploymentLoop:
         self.trial_: _Trial | None = None
         self.last_retrain_: int | None = None
         self.references_: dict[int, np.ndarray] = {}
+        self.reference_labels_: dict[int, np.ndarray] = {}
         self.gate_scores_: dict[int, float] = {}
 
         for m in self.monitors:
@@ -323,6 +326,7 @@ class DeploymentLoop:
             metrics={"accuracy": score}, tags={"origin": "initial"},
         )
         self.references_[mv.version] = X_train
+        self.reference_labels_[mv.version] = y_train
         self.gate_scores_[mv.version] = score
         self._make_champion(mv.version, 0, initial=True)
 
@@ -356,7 +360,7 @@ class DeploymentLoop:
     def _reference(self, version: int) -> Reference:
         X = self.references_[version]
         proba = full_proba(self.registry_.get(version).model, X, self.k)
-        return Reference(X, proba.argmax(axis=1), proba)
+        return Reference(X, proba.argmax(axis=1), proba, self.reference_labels_[version])
 
     def _make_champion(self, version: int, t: int, *, initial: bool = False) -> None:
         previous = self.registry_.alias("champion")
@@ -474,6 +478,17 @@ class DeploymentLoop:
         self.y_[t:stop] = batch.y
         return proba, batch.y, version
 
+    def _log_estimates(self) -> None:
+        """Each ``estimated:`` check goes to the trace with the realised value beside it."""
+        for m in self.monitors:
+            if m.estimated is None:
+                continue
+            for rec in m.estimated.pop_records():
+                window = slice(rec["start"], rec["stop"])
+                rec["realised"] = realised_value(rec["metric"], self.y_[window],
+                                                 self.proba_[window], self.pred_[window])
+                self._log(rec.pop("time"), "estimate", monitor=m.name, **rec)
+
     def _segment(self, t: int, stop: int) -> _Segment:
         proba, y, version = self._serve(t, stop)
         prediction = proba.argmax(axis=1)
@@ -493,6 +508,7 @@ class DeploymentLoop:
             alerts += m.observe_labels(times, self.y_[revealed], self.pred_[revealed], p_true,
                                        samples=revealed)
         alerts.sort(key=lambda a: a.time)
+        self._log_estimates()
 
         segment = _Segment(t, stop, prediction, proba, prediction == y, version, revealed,
                            times, alerts)
@@ -517,6 +533,14 @@ class DeploymentLoop:
             return float(correct[idx].mean()) if idx.size else float("nan")
 
         champion = self.registry_.get("champion")
+
+        def champion_recent_accuracy(n: int) -> float:
+            # Labels arrive roughly in serving order: the champion's latest labelled
+            # samples lie in the tail of the reveal order.
+            tail = order[-4 * n :]
+            own = tail[self.version_[tail] == champion.version][-n:]
+            return float(correct[own].mean()) if own.size == n else float("nan")
+
         return LoopStateView(
             time=t,
             last_retrain=self.last_retrain_,
@@ -526,6 +550,8 @@ class DeploymentLoop:
             else t - self.registry_.get(self.background_).created_at,
             champion_accuracy=self.gate_scores_.get(champion.version, float("nan")),
             recent_accuracy=recent_accuracy,
+            champion_version=champion.version,
+            champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
             retrain_cost=self.costs.retrain_cost(self.retrain.window),
             error_cost=self.costs.error,
@@ -576,7 +602,7 @@ class DeploymentLoop:
             self._log(t, "retrain_skipped", reason=f"a job is running ({decision.reason})")
             return
         job = _Job(next(self.job_ids_), t, decision.since, decision.action == "background",
-                   decision.reason, decision.concept)
+                   decision.reason, decision.concept, decision.retry)
         self.job_ = job
         self.last_retrain_ = t
         if decision.since is None:
@@ -657,6 +683,7 @@ class DeploymentLoop:
             tags={"job": str(job.id), "gate": "pass" if passed else "fail"},
         )
         self.references_[mv.version] = self.X_[train]
+        self.reference_labels_[mv.version] = self.y_[train]
         accuracy = (
             _metric("accuracy", y_hold, full_proba(candidate, X_hold, self.k))
             if hold.size else float("nan")
@@ -665,11 +692,20 @@ class DeploymentLoop:
         self._log(t, "gate_pass" if passed else "gate_fail", job=job.id, version=mv.version,
                   metric=metric, candidate=new, champion=old, margin=self.gate.margin)
         if not passed:
+            if not job.background:
+                self._after_gate_failure(t, job)
             return
         if job.background:
             self.background_ = mv.version
             return
         self._on_validated(t, mv.version)
+
+    def _after_gate_failure(self, t: int, job: _Job) -> None:
+        """Let the policy retry (on fresher labels) after the gate rejected its job."""
+        failure = GateFailure(t, job.trigger, job.since, job.retry, job.reason)
+        decision = self.policy.after_gate_failure(failure)
+        if decision.action != "none":
+            self._act(t, decision)
 
     def _on_validated(self, t: int, version: int) -> None:
         if self.criticality == "high":

@@ -25,6 +25,10 @@ Signals
     probability (any detector).
 ``confidence``
     The largest served probability.
+``estimated:<metric>``
+    A label-free estimate of ``accuracy``, ``precision``, ``recall``, ``f1`` or
+    ``roc_auc`` (CBPE by default; :mod:`simulator.estimated`), one value per check of
+    ``window`` samples, fed to a streaming detector or an :class:`SLARule`.
 
 Cadence
 -------
@@ -54,6 +58,7 @@ import numpy as np
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
+from simulator.estimated import EstimatedSignal
 
 __all__ = ["Monitor", "Reference", "SLARule", "SignalHistory"]
 
@@ -63,7 +68,7 @@ _MODEL_OUTPUT_SIGNALS = ("prediction", "proba", "confidence")
 _METRICS = ("accuracy", "f1", "precision", "recall", "balanced_accuracy")
 _ALLOWED_SIGNALS = (
     "error, correct, loss, features, prediction, proba, confidence, "
-    "feature:<name>, proba:<class>, metric:<name>"
+    "feature:<name>, proba:<class>, metric:<name>, estimated:<metric>"
 )
 
 
@@ -79,11 +84,14 @@ class Reference:
         The model's predicted class codes on ``X``.
     proba
         The model's class probabilities on ``X`` (n×k).
+    y
+        The labels of ``X`` (what ``estimated:`` signals calibrate on), or None.
     """
 
     X: np.ndarray
     prediction: np.ndarray
     proba: np.ndarray
+    y: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -192,19 +200,38 @@ class SLARule(ParamsMixin):
         true = np.concatenate([self._true, y_true])
         pred = np.concatenate([self._pred, y_pred])
         n_checks = true.size // self.check_size
-        fired: list[int] = []
-        self._drift_detected = False
-        for c in range(n_checks):
-            lo, hi = c * self.check_size, (c + 1) * self.check_size
-            self.last_value = self._score(true[lo:hi], pred[lo:hi])
-            self._failing = self._failing + 1 if self.last_value < self.threshold else 0
-            if self._failing >= self.consecutive:
-                fired.append(hi - 1 - carried)
-                self._failing = 0
+        scores = np.array([
+            self._score(true[c * self.check_size:(c + 1) * self.check_size],
+                        pred[c * self.check_size:(c + 1) * self.check_size])
+            for c in range(n_checks)
+        ])
+        checks = self.update_values(scores)
         used = n_checks * self.check_size
         self._true, self._pred = true[used:], pred[used:]
-        out = np.asarray(fired, dtype=np.int64)
+        out = (checks + 1) * self.check_size - 1 - carried
         self._drift_detected = bool(out.size) and int(out[-1]) == y_true.size - 1
+        return out
+
+    def update_values(self, values: Any) -> np.ndarray:
+        """Feed already computed check values (e.g. label-free estimates); return the
+        indices of the checks where the rule fired.
+
+        Examples
+        --------
+        >>> rule = SLARule("f1", threshold=0.85, consecutive=2)
+        >>> rule.update_values([0.9, 0.8, 0.84, 0.83, 0.95])
+        array([2])
+        """
+        fired: list[int] = []
+        self._drift_detected = False
+        for c, value in enumerate(np.asarray(values, dtype=np.float64).ravel()):
+            self.last_value = float(value)
+            self._failing = self._failing + 1 if self.last_value < self.threshold else 0
+            if self._failing >= self.consecutive:
+                fired.append(c)
+                self._failing = 0
+        out = np.asarray(fired, dtype=np.int64)
+        self._drift_detected = bool(out.size) and int(out[-1]) == np.size(values) - 1
         return out
 
 
@@ -227,13 +254,18 @@ class Monitor:
         What to watch (see the module docstring for the list).
     detector
         A streaming detector (``update_many``), a window test (``fit``/``test``), or
-        an :class:`SLARule` for ``metric:`` signals.
+        an :class:`SLARule` for ``metric:`` and ``estimated:`` signals.
     every
-        Window tests: samples between tests (default ``window``).
+        Window tests and ``estimated:`` signals: samples between checks (default
+        ``window``).
     window
-        Window tests: samples per tested window (default 500).
+        Window tests and ``estimated:`` signals: samples per check (default 500; an
+        SLA rule on an estimate: the rule's ``check_size``).
     name
         Unique name in a run (default ``"<signal>/<detector class>"``).
+    estimator
+        ``estimated:`` signals: the estimator (default: macro-averaged CBPE); see
+        :class:`~simulator.estimated.EstimatedSignal`.
 
     Examples
     --------
@@ -244,6 +276,9 @@ class Monitor:
     Traceback (most recent call last):
     ...
     ValueError: signal must be one of error, correct, loss, ...; got 'temperature'
+    >>> sla = Monitor("estimated:f1", SLARule("f1", 0.85, consecutive=3, check_size=200))
+    >>> sla.needs_labels, sla.window
+    (False, 200)
     """
 
     def __init__(
@@ -254,11 +289,12 @@ class Monitor:
         every: int | None = None,
         window: int | None = None,
         name: str | None = None,
+        estimator: Any = None,
     ) -> None:
         base, _, arg = str(signal).partition(":")
         if not (
             (base in _LABEL_SIGNALS + _DATA_SIGNALS and not arg)
-            or (base in ("feature", "metric") and arg)
+            or (base in ("feature", "metric", "estimated") and arg)
             or (base == "proba" and arg)
         ):
             raise ValueError(f"signal must be one of {_ALLOWED_SIGNALS}; got {signal!r}")
@@ -274,18 +310,32 @@ class Monitor:
             if arg != detector.metric:
                 raise ValueError(f"signal {signal!r} names metric {arg!r}, but the rule "
                                  f"computes {detector.metric!r}")
+        elif base == "estimated":
+            self._check_estimated(signal, arg, detector)
         elif self.kind == "rule":
-            raise ValueError(f"an SLARule watches a metric: signal; got signal {signal!r}")
+            raise ValueError(f"an SLARule watches a metric: or estimated: signal; got signal "
+                             f"{signal!r}")
         if base in _LABEL_SIGNALS and self.kind != "streaming":
             raise ValueError(f"signal {signal!r} takes a streaming detector (update_many)")
         if base in ("features", "proba") and not arg and self.kind != "window":
             raise ValueError(f"signal {signal!r} is multivariate: it takes a window test")
-        self.window = check_int("window", 500 if window is None else window, low=2)
+        if window is None:
+            window = detector.check_size if base == "estimated" and self.kind == "rule" else 500
+        self.window = check_int("window", window, low=2)
+        self.estimated = EstimatedSignal(arg, estimator) if base == "estimated" else None
         self.every = check_int("every", self.window if every is None else every, low=1)
         self.name = name or f"{signal}/{type(detector).__name__}"
         self._column: int | None = None
         self._baseline_time = 0
         self._in_warning = False
+
+    def _check_estimated(self, signal: str, metric: str, detector: Any) -> None:
+        if self.kind == "window":
+            raise ValueError(f"signal {signal!r} gives one value per check: it takes a "
+                             "streaming detector or an SLARule, not a window test")
+        if self.kind == "rule" and metric != detector.metric:
+            raise ValueError(f"signal {signal!r} names metric {metric!r}, but the rule "
+                             f"computes {detector.metric!r}")
 
     @staticmethod
     def _detector_kind(detector: Any) -> str:
@@ -349,6 +399,8 @@ class Monitor:
         """A new model is deployed at ``time``: restart on its training data."""
         self._baseline_time = int(time)
         self._in_warning = False
+        if self.estimated is not None:
+            self.estimated.fit(reference)
         if self.kind == "window":
             self.detector.fit(
                 self._data_signal(reference.X, reference.prediction, reference.proba)
@@ -360,6 +412,8 @@ class Monitor:
         """Feed the samples served in ``[start, stop)``; return alerts stamped in it."""
         if self.needs_labels or stop <= start:
             return []
+        if self.estimated is not None:
+            return self._estimated_alerts(start, stop, history)
         if self.kind == "streaming":
             values = self._data_signal(
                 history.X[start:stop], history.prediction[start:stop], history.proba[start:stop]
@@ -434,6 +488,19 @@ class Monitor:
         self._in_warning = bool(warns.size) and int(warns[-1]) == n - 1
         return alerts
 
+    def _estimated_alerts(self, start: int, stop: int, history: SignalHistory) -> list[Alert]:
+        assert self.estimated is not None
+        times, values = self.estimated.checks(start, stop, history, window=self.window,
+                                              every=self.every, baseline=self._baseline_time)
+        if self.kind == "streaming":
+            return self._streaming_alerts(values, times)
+        return [
+            Alert(int(times[i]), self.name, self.detector_name, self.signal,
+                  float(values[i]), 1.0,
+                  details={"threshold": self.detector.threshold, "estimated": True})
+            for i in self.detector.update_values(values)
+        ]
+
     def _window_alerts(self, start: int, stop: int, history: SignalHistory) -> list[Alert]:
         # Tests run at the samples t with (t + 1) % every == 0, on (t - window, t].
         first = start + (-(start + 1)) % self.every
@@ -450,9 +517,13 @@ class Monitor:
             )
             result = self.detector.test(data)
             if result.drift:
+                details: dict[str, Any] = {"p_value": result.p_value, "window": self.window}
+                if getattr(result, "per_segment", None) is not None:
+                    # a per-segment test says which segments drifted
+                    details["segments"] = list(result.per_segment.drifted)
                 alerts.append(
                     Alert(t, self.name, self.detector_name, self.signal,
                           float(result.statistic), _severity(result, self.detector),
-                          details={"p_value": result.p_value, "window": self.window})
+                          details=details)
                 )
         return alerts

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -40,6 +40,7 @@ __all__ = [
     "CostAware",
     "Decision",
     "DriftTriggered",
+    "GateFailure",
     "LoopStateView",
     "Never",
     "Oracle",
@@ -72,6 +73,9 @@ class Decision:
         ``(drift column, intensity)``: train only on samples whose ground-truth
         intensity for that drift equals this value — the oracle's privilege of knowing
         which concept each sample came from (``None`` for every realistic policy).
+    retry
+        How many gate failures this decision follows: 0 for a fresh decision, ``r``
+        for the ``r``-th retry (see :meth:`Policy.after_gate_failure`).
 
     Examples
     --------
@@ -83,12 +87,44 @@ class Decision:
     since: int | None = None
     reason: str = ""
     concept: tuple[int, float] | None = None
+    retry: int = 0
 
     def __post_init__(self) -> None:
         check_choice("action", self.action, _ACTIONS)
+        check_int("retry", self.retry, low=0)
 
 
 NONE = Decision()
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    """A candidate the validation gate rejected, as the loop reports it to the policy.
+
+    Attributes
+    ----------
+    time
+        When the gate rejected the candidate.
+    trigger
+        When the decision that started the job was taken.
+    since
+        The job's ``since`` (``None``: it trained on the most recent labels).
+    retry
+        The failed decision's :attr:`Decision.retry`.
+    reason
+        The failed decision's reason.
+
+    Examples
+    --------
+    >>> GateFailure(time=2300, trigger=2231, since=None).retry
+    0
+    """
+
+    time: int
+    trigger: int
+    since: int | None
+    retry: int = 0
+    reason: str = ""
 
 
 @dataclass
@@ -114,6 +150,12 @@ class LoopStateView:
     recent_accuracy
         ``recent_accuracy(n)``: served accuracy over the last ``n`` revealed labels
         (``nan`` when there are none).
+    champion_version
+        The serving champion's registry version (``None`` when unknown).
+    champion_recent_accuracy
+        ``champion_recent_accuracy(n)``: accuracy of the champion's own predictions
+        over the last ``n`` revealed labels of samples it served (``nan`` until
+        there are ``n``).
     labels_available
         Revealed labels so far.
     retrain_cost
@@ -135,6 +177,8 @@ class LoopStateView:
     background_age: int | None = None
     champion_accuracy: float = float("nan")
     recent_accuracy: Callable[[int], float] = field(default=lambda n: float("nan"))
+    champion_version: int | None = None
+    champion_recent_accuracy: Callable[[int], float] = field(default=lambda n: float("nan"))
     labels_available: int = 0
     retrain_cost: float = 0.0
     error_cost: float = 1.0
@@ -172,6 +216,133 @@ class Policy(ParamsMixin):
     def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
         """The decision at ``time`` given the alerts raised then."""
         return NONE
+
+    def after_gate_failure(self, failure: GateFailure) -> Decision:
+        """What to do when the gate rejects a candidate of a (non-background) job this
+        policy started; the loop acts on the answer at ``failure.time``. Never retries
+        by default."""
+        return NONE
+
+
+class LabelDrivenRecovery:
+    """Mixin of the label-driven policies: a retrain that did not fix things is not
+    the end.
+
+    Two situations left such a policy stuck with a bad model, since no monitor alerts
+    again on an error rate that no longer changes:
+
+    * **The gate rejected the candidate.** It was usually trained on the wrong data:
+      when the alert came, the most recent labels were still mostly from before the
+      drift (labels arrive late), or a gradual drift had only begun. The policy
+      retrains again, up to ``gate_retries`` times, on labels of samples served after
+      the failed job's data: the first retry of a job that trained on the most recent
+      labels uses labels since its trigger (the alert), a later one labels since the
+      failure. The job waits until a training window of such labels exists. A
+      candidate that still loses means the champion is as good as anything the new
+      data teaches: the policy stops there.
+    * **The gate passed a candidate that serves badly.** Trained while a drift was
+      still unfolding, it won a holdout that was half old data, and the monitors,
+      re-baselined on it, see nothing new. Every ``check_every`` samples after the
+      policy's first retrain, the policy compares the champion's accuracy on the last
+      ``shortfall_labels`` labels of samples it served with the accuracy it was
+      validated at; a drop of more than ``shortfall`` triggers one retrain on labels
+      of samples served from then on (the world the champion fails in now), once per
+      champion version, so a problem no model can fix, such as corrupted outputs,
+      does not start a job every check.
+
+    Examples
+    --------
+    >>> failure = GateFailure(time=20232, trigger=20231, since=None)
+    >>> DriftTriggered().after_gate_failure(failure)  # doctest: +NORMALIZE_WHITESPACE
+    Decision(action='retrain', since=20231,
+             reason='retry 1 after gate failure: labels since 20231', concept=None, retry=1)
+    >>> DriftTriggered(gate_retries=0).after_gate_failure(failure).action
+    'none'
+    >>> p = DriftTriggered()
+    >>> short = LoopStateView(time=3000, last_retrain=2200, champion_version=2,
+    ...                       champion_accuracy=0.87, champion_recent_accuracy=lambda n: 0.45)
+    >>> p.decide(3000, [], short).reason
+    'champion v2 serves 0.450, validated at 0.870'
+    >>> p.decide(3250, [], short).action  # once per champion version
+    'none'
+    """
+
+    gate_retries: int
+    shortfall: float | None
+    shortfall_labels: ClassVar[int] = 200
+    check_every: ClassVar[int] = 250
+
+    def after_gate_failure(self, failure: GateFailure) -> Decision:
+        if failure.retry >= self.gate_retries:
+            return NONE
+        since = failure.trigger if failure.since is None else failure.time
+        retry = failure.retry + 1
+        return Decision(
+            "retrain",
+            since=since,
+            reason=f"retry {retry} after gate failure: labels since {since}",
+            retry=retry,
+        )
+
+    def _reset_recovery(self) -> None:
+        self._watched: set[int] = set()
+
+    def reset(
+        self,
+        *,
+        events: Sequence[Any] = (),
+        n_samples: int | None = None,
+        monitor_names: Sequence[str] = (),
+    ) -> None:
+        self._reset_recovery()
+        super().reset(events=events, n_samples=n_samples, monitor_names=monitor_names)  # type: ignore[misc]
+
+    def _decide_on_alerts(
+        self, time: int, alerts: Sequence[Alert], state: LoopStateView
+    ) -> Decision:
+        return NONE
+
+    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+        """The policy's own decision on the alerts; failing that, the shortfall check."""
+        decision = self._decide_on_alerts(time, alerts, state)
+        if decision.action != "none":
+            return decision
+        return self._shortfall_decision(state)
+
+    def scheduled(self, start: int, stop: int) -> np.ndarray:
+        if self.shortfall is None:
+            return np.empty(0, dtype=np.int64)
+        return Periodic(self.check_every).scheduled(start, stop)
+
+    def _shortfall_decision(self, state: LoopStateView) -> Decision:
+        """A retrain when the champion serves well below its validated accuracy."""
+        version = state.champion_version
+        if (
+            self.shortfall is None
+            or state.last_retrain is None  # only models after the policy's own retrain
+            or state.job_running
+            or version is None
+            or version in self._watched
+        ):
+            return NONE
+        served = state.champion_recent_accuracy(self.shortfall_labels)
+        validated = state.champion_accuracy
+        if not (np.isfinite(served) and np.isfinite(validated)):
+            return NONE
+        if validated - served <= self.shortfall:
+            return NONE
+        self._watched.add(version)
+        return Decision(
+            "retrain",
+            since=state.time,
+            reason=f"champion v{version} serves {served:.3f}, validated at {validated:.3f}",
+        )
+
+
+def _check_shortfall(shortfall: float | None) -> float | None:
+    if shortfall is None:
+        return None
+    return float(check_in_range("shortfall", shortfall, low=0.0, high=1.0))
 
 
 def _cooled(state: LoopStateView, cooldown: int) -> bool:
@@ -230,7 +401,7 @@ def _drift_alerts(alerts: Sequence[Alert], monitors: str | Sequence[str]) -> lis
     return [a for a in drifts if a.monitor in monitors]
 
 
-class DriftTriggered(Policy):
+class DriftTriggered(LabelDrivenRecovery, Policy):
     """Retrain when monitors raise a drift alert.
 
     Parameters
@@ -245,6 +416,10 @@ class DriftTriggered(Policy):
     data
         ``"recent"``: train on the most recent labels; ``"since_alert"``: on labels of
         samples served after the alert (the job waits for them).
+    gate_retries, shortfall
+        Retrains after a gate failure, and the drop below its validated accuracy at
+        which a deployed model is retrained (``None``: never); see
+        :class:`LabelDrivenRecovery`.
 
     Examples
     --------
@@ -262,6 +437,8 @@ class DriftTriggered(Policy):
         monitors: str | Sequence[str] = "any",
         cooldown: int = 0,
         data: str = "recent",
+        gate_retries: int = 1,
+        shortfall: float | None = 0.05,
     ) -> None:
         if isinstance(monitors, str):
             check_choice("monitors", monitors, ("any", "all"))
@@ -272,6 +449,8 @@ class DriftTriggered(Policy):
         self.monitors = monitors
         self.cooldown = check_int("cooldown", cooldown, low=0)
         self.data = check_choice("data", data, ("recent", "since_alert"))
+        self.gate_retries = check_int("gate_retries", gate_retries, low=0)
+        self.shortfall = _check_shortfall(shortfall)
         self.reset()
 
     def reset(
@@ -281,10 +460,13 @@ class DriftTriggered(Policy):
         n_samples: int | None = None,
         monitor_names: Sequence[str] = (),
     ) -> None:
+        super().reset(events=events, n_samples=n_samples, monitor_names=monitor_names)
         self._names = tuple(monitor_names)
         self._seen: set[str] = set()
 
-    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+    def _decide_on_alerts(
+        self, time: int, alerts: Sequence[Alert], state: LoopStateView
+    ) -> Decision:
         fired = _drift_alerts(alerts, "any" if self.monitors == "all" else self.monitors)
         if not fired:
             return NONE
@@ -300,7 +482,7 @@ class DriftTriggered(Policy):
         return Decision("retrain", since=since, reason=f"drift alert from {names}")
 
 
-class PerformanceSLA(Policy):
+class PerformanceSLA(LabelDrivenRecovery, Policy):
     """Retrain when an SLA on a labelled metric breaks.
 
     The policy brings its own monitor: an :class:`~simulator.monitors.SLARule` on
@@ -308,12 +490,23 @@ class PerformanceSLA(Policy):
     samples"), which the loop runs beside the other monitors; its breaches trigger
     a retrain.
 
+    With ``source="estimated"`` the rule watches a label-free estimate of the metric
+    instead (``estimated:<metric>``, CBPE on the served probabilities, one check per
+    ``check_size`` served samples), so it can act before the labels arrive, and is
+    blind where the estimate is (concept drift).
+
     Parameters
     ----------
     metric, threshold, consecutive, check_size
         The SLA rule (see :class:`~simulator.monitors.SLARule`).
+    source
+        ``"labels"`` (revealed labels) or ``"estimated"`` (label-free estimate).
     cooldown
         Samples after a retrain during which breaches are ignored.
+    gate_retries, shortfall
+        Retrains after a gate failure, and the drop below its validated accuracy at
+        which a deployed model is retrained (``None``: never); see
+        :class:`LabelDrivenRecovery`.
 
     Examples
     --------
@@ -324,6 +517,8 @@ class PerformanceSLA(Policy):
     >>> breach = Alert(800, "sla:f1", "SLARule", "metric:f1", 0.81, 1.0)
     >>> policy.decide(800, [breach], LoopStateView(time=800)).reason
     'SLA breach: f1 0.810 < 0.85'
+    >>> [m.signal for m in PerformanceSLA("f1", source="estimated").own_monitors()]
+    ['estimated:f1']
     """
 
     def __init__(
@@ -332,37 +527,51 @@ class PerformanceSLA(Policy):
         threshold: float = 0.85,
         consecutive: int = 3,
         check_size: int = 200,
+        source: str = "labels",
         cooldown: int = 0,
+        gate_retries: int = 1,
+        shortfall: float | None = 0.05,
     ) -> None:
+        from simulator.estimated import ESTIMATED_METRICS
         from simulator.monitors import SLARule
 
         self._rule = SLARule(metric, threshold, consecutive, check_size)  # validates
+        self.source = check_choice("source", source, ("labels", "estimated"))
+        if source == "estimated":
+            check_choice("metric (estimated)", metric, ESTIMATED_METRICS)
         self.metric = metric
         self.threshold = threshold
         self.consecutive = consecutive
         self.check_size = check_size
         self.cooldown = check_int("cooldown", cooldown, low=0)
+        self.gate_retries = check_int("gate_retries", gate_retries, low=0)
+        self.shortfall = _check_shortfall(shortfall)
+        self._reset_recovery()
 
     @property
     def monitor_name(self) -> str:
-        return f"sla:{self.metric}"
+        return f"sla:{self.metric}" if self.source == "labels" else f"sla:estimated:{self.metric}"
 
     def own_monitors(self) -> list[Any]:
         from simulator.monitors import Monitor
 
-        return [Monitor(f"metric:{self.metric}", self._rule.clone(), name=self.monitor_name)]
+        signal = "metric" if self.source == "labels" else "estimated"
+        return [Monitor(f"{signal}:{self.metric}", self._rule.clone(), name=self.monitor_name)]
 
-    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+    def _decide_on_alerts(
+        self, time: int, alerts: Sequence[Alert], state: LoopStateView
+    ) -> Decision:
         breaches = [a for a in alerts if a.kind == "drift" and a.monitor == self.monitor_name]
         if not breaches or state.job_running or not _cooled(state, self.cooldown):
             return NONE
         value = breaches[0].statistic
         return Decision(
-            "retrain", reason=f"SLA breach: {self.metric} {value:.3f} < {self.threshold}"
+            "retrain", reason=f"SLA breach{'' if self.source == 'labels' else ' (estimated)'}: "
+                              f"{self.metric} {value:.3f} < {self.threshold}"
         )
 
 
-class WarningBackground(Policy):
+class WarningBackground(LabelDrivenRecovery, Policy):
     """Train a background model on a warning; swap it in on the drift that follows.
 
     river's ``DriftRetrainingClassifier`` idea, with driftsim's validation gate in
@@ -377,6 +586,10 @@ class WarningBackground(Policy):
         Samples a background model stays usable after it was trained.
     cooldown
         Samples after a retrain during which drifts are ignored.
+    gate_retries, shortfall
+        Retrains after a gate failure, and the drop below its validated accuracy at
+        which a deployed model is retrained (``None``: never); see
+        :class:`LabelDrivenRecovery`.
 
     Examples
     --------
@@ -387,18 +600,29 @@ class WarningBackground(Policy):
     'background'
     >>> drift = Alert(450, "err", "DDM", "error", None, 0.9)
     >>> p.decide(450, [drift], LoopStateView(time=450, background_ready=True,
-    ...                                       background_age=50))
-    Decision(action='retrain', since=None, reason='drift after warning: swap', concept=None)
+    ...                                       background_age=50)).reason
+    'drift after warning: swap'
     >>> p.decide(950, [drift], LoopStateView(time=950, background_ready=True,
     ...                                       background_age=550)).since
     950
     """
 
-    def __init__(self, max_age: int = 500, cooldown: int = 0) -> None:
+    def __init__(
+        self,
+        max_age: int = 500,
+        cooldown: int = 0,
+        gate_retries: int = 1,
+        shortfall: float | None = 0.05,
+    ) -> None:
         self.max_age = check_int("max_age", max_age, low=0)
         self.cooldown = check_int("cooldown", cooldown, low=0)
+        self.gate_retries = check_int("gate_retries", gate_retries, low=0)
+        self.shortfall = _check_shortfall(shortfall)
+        self._reset_recovery()
 
-    def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
+    def _decide_on_alerts(
+        self, time: int, alerts: Sequence[Alert], state: LoopStateView
+    ) -> Decision:
         if any(a.kind == "drift" for a in alerts):
             if not _cooled(state, self.cooldown):
                 return NONE
@@ -414,7 +638,7 @@ class WarningBackground(Policy):
         return NONE
 
 
-class CostAware(Policy):
+class CostAware(LabelDrivenRecovery, Policy):
     """Retrain when the expected cost of staying exceeds the cost of retraining.
 
     At each check (every ``check_every`` samples, and on every drift alert) the policy
@@ -439,6 +663,9 @@ class CostAware(Policy):
         How much a severity-1 alert lowers the retraining bar (0 = alerts ignored).
     cooldown
         Samples after a retrain during which no retrain starts.
+    gate_retries
+        Retrains after a gate failure (see :class:`LabelDrivenRecovery`; the
+        shortfall check is this policy's own ``decide``, so it has no other).
 
     Examples
     --------
@@ -459,6 +686,7 @@ class CostAware(Policy):
         check_every: int = 250,
         alert_weight: float = 0.5,
         cooldown: int = 0,
+        gate_retries: int = 1,
     ) -> None:
         self.horizon = check_int("horizon", horizon, low=1)
         self.impact = check_in_range("impact", impact, low=0.0)
@@ -466,6 +694,9 @@ class CostAware(Policy):
         self.check_every = check_int("check_every", check_every, low=1)
         self.alert_weight = check_in_range("alert_weight", alert_weight, low=0.0, high=1.0)
         self.cooldown = check_int("cooldown", cooldown, low=0)
+        self.gate_retries = check_int("gate_retries", gate_retries, low=0)
+        self.shortfall = None  # decide() weighs the accuracy drop itself
+        self._reset_recovery()
 
     def scheduled(self, start: int, stop: int) -> np.ndarray:
         return Periodic(self.check_every).scheduled(start, stop)

@@ -204,6 +204,43 @@ def _generator_names() -> list[str]:
     return list(GENERATORS)
 
 
+def _segment_rule(drift: Drift, j: int, dataset: Dataset) -> Any:
+    """A function of the features: True for the samples in drift ``j``'s segment."""
+    seg = drift.segment
+    assert seg is not None
+    names = dataset.feature_names
+    feature = seg["feature"]
+    if isinstance(feature, str):
+        if feature not in names:
+            raise ValueError(
+                f"drift {j} segment feature {feature!r} is not a feature; allowed: {list(names)}"
+            )
+        col = names.index(feature)
+    elif not 0 <= feature < len(names):
+        raise ValueError(
+            f"drift {j} segment feature must be an index in 0..{len(names) - 1}, got {feature}"
+        )
+    else:
+        col = feature
+    if "values" not in seg:
+        low, high = seg.get("low", -np.inf), seg.get("high", np.inf)
+        return lambda X: ((X[:, col] >= low) & (X[:, col] < high)).astype(np.float64)
+    labels = dataset.categories.get(names[col], ())
+    codes = []
+    for v in seg["values"]:
+        if isinstance(v, str):
+            if v not in labels:
+                raise ValueError(
+                    f"drift {j} segment value {v!r} is not a category of {names[col]!r}; "
+                    f"allowed: {list(labels)}"
+                )
+            codes.append(float(labels.index(v)))
+        else:
+            codes.append(float(v))
+    wanted = np.array(codes)
+    return lambda X: np.isin(X[:, col], wanted).astype(np.float64)
+
+
 def _subset(draws: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[mask] for k, v in draws.items()}
 
@@ -319,6 +356,11 @@ class DriftStream:
             ]
             self._stages = {s: [p for p in self._plans if p.stage == s] for s in _STAGES}
             self._concepts = self._check_concepts()
+            self._segments = {
+                j: _segment_rule(d, j, self.dataset)
+                for j, d in enumerate(self.drifts)
+                if d.segment is not None
+            }
             self.events: tuple[DriftEvent, ...] = self._build_events()
 
     # --- description ---------------------------------------------------------------
@@ -449,12 +491,14 @@ class DriftStream:
         else:
             # A generator of its own, so row-selection drifts leave these draws alone.
             gen_rng = np.random.default_rng([self.seed, *key, 1, 1])
-            X, y = self._generated(gen_rng, np.arange(n) if t is None else t, strength)
+            t = np.arange(n) if t is None else t
+            X, y = self._generated(gen_rng, t, strength, truth)
             picked = rows != drawn if self._stages["rows"] else np.zeros(0, dtype=bool)
             if picked.any():
                 X[picked], y[picked] = self._resampled(
                     rows[picked], first[picked], second[picked]
                 )
+        self._confine(X, truth, strength, ("features", "labels", "pipeline", "prediction"))
         for plan in self._stages["features"]:
             if strength[plan.index] is not None:
                 plan.apply_features(X, strength[plan.index], draws[plan.index])
@@ -480,13 +524,25 @@ class DriftStream:
             X += table.take(second, axis=0)
         return X, self._data.y.take(rows)
 
+    def _confine(
+        self, X: np.ndarray, truth: np.ndarray, strength: list[Any], stages: tuple[str, ...]
+    ) -> None:
+        """Zero the intensity of segment-confined drifts outside their segment."""
+        for j, inside in self._segments.items():
+            if strength[j] is not None and self._plans[j].stage in stages:
+                truth[:, j] *= inside(X)
+                strength[j] = truth[:, j]
+
     def _generated(
-        self, rng: np.random.Generator, t: np.ndarray, strength: list[Any]
+        self, rng: np.random.Generator, t: np.ndarray, strength: list[Any], truth: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Fresh generator samples, each labelled by the concept in force for it."""
         gen = self.dataset.generator
         n = t.size
         draws = gen.draw(rng, n)
+        if self._segments:  # segment membership from the base concept's features
+            X0, _ = gen.render(dict(draws), t, self._concepts[0])
+            self._confine(X0, truth, strength, ("concepts",))
         which: Any = 0  # per sample (or for all): 0 the base concept, i the i-th switch
         ages = [t]
         for i, plan in enumerate(self._stages["concepts"], start=1):

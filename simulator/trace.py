@@ -70,6 +70,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "approval_request",  # a deploy waits for the (simulated) human approver
     "approval",
     "rejection",  # the approver rejected the deploy
+    "estimate",  # an estimated: monitor's check: label-free estimate beside the realised value
 )
 
 _FORMAT = "driftsim-trace"

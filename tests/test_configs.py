@@ -55,8 +55,9 @@ def test_all_groups_are_covered():
     """A new folder under conf/ must be added to the tests above."""
     folders = {p.name for p in Path(CONF_DIR).iterdir() if p.is_dir()}
     # conf/hydra/ (launchers) is covered by tests/test_launchers.py, conf/scenario/
-    # (literature generator scenarios) by tests/test_scenario_configs.py.
-    assert folders == {*GROUPS, "experiment", "hydra", "scenario"}
+    # (literature generator scenarios) by tests/test_scenario_configs.py, conf/fleet/
+    # (the fleet app's fleets) by tests/test_fleet_experiment.py.
+    assert folders == {*GROUPS, "experiment", "hydra", "scenario", "fleet"}
     for group in GROUPS:
         assert _options(group), group
 

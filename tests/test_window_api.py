@@ -26,6 +26,7 @@ from detectors.window import (
     Hellinger,
     JensenShannon,
     NotFittedError,
+    SegmentedTest,
     TestResult,
     Wasserstein,
     WindowTest,
@@ -46,6 +47,7 @@ TESTS = [
     Energy(n_permutations=0, threshold=0.5),
     ClassifierTest(classifier=LogisticRegression(), n_permutations=50),
     AutoTest(),
+    SegmentedTest(KS(), segment=0, min_samples_segment=5),
 ]
 UNIVARIATE = (
     KS,
@@ -68,7 +70,10 @@ def _data(test: object, n: int = 60, d: int = 3, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     if isinstance(test, ChiSquared):
         return rng.integers(0, 4, size=(n, d)).astype(float)
-    return rng.normal(size=(n, d))
+    X = rng.normal(size=(n, d))
+    if isinstance(test, SegmentedTest):
+        X[:, 0] = rng.integers(0, 2, size=n)  # the segment column
+    return X
 
 
 def test_every_public_test_class_is_checked() -> None:
@@ -175,7 +180,11 @@ def test_refit_replaces_the_reference(proto: object) -> None:
     assert (a.statistic, a.p_value, a.drift) == (b.statistic, b.p_value, b.drift)
 
 
-@pytest.mark.parametrize("proto", TESTS, ids=_id)
+# A segmented test needs its segment column and a feature: tests/test_segments.py
+# checks that one column is refused with a clear error.
+@pytest.mark.parametrize(
+    "proto", [t for t in TESTS if not isinstance(t, SegmentedTest)], ids=_id
+)
 def test_one_dimensional_input_is_one_feature(proto: object) -> None:
     ref, win = _data(proto, d=1), _data(proto, n=40, d=1, seed=1)
     flat = proto.clone().fit(ref[:, 0]).test(win[:, 0])

@@ -13,7 +13,9 @@ The tests, by family (see each class for its defaults):
 * per feature, distances with a threshold: :class:`PSI`, :class:`Wasserstein`,
   :class:`JensenShannon`, :class:`Hellinger`;
 * multivariate: :class:`MMD`, :class:`Energy`, :class:`ClassifierTest`;
-* :class:`AutoTest` picks a per-feature test by kind and sample size.
+* :class:`AutoTest` picks a per-feature test by kind and sample size;
+* :class:`SegmentedTest` runs a test per segment of a segment column, corrected
+  across segments, and says which segment drifted.
 
 Per-feature tests combine features by ``correction`` (:func:`adjust_p_values`,
 :mod:`detectors.window.corrections`); results are :class:`TestResult` with a
@@ -32,7 +34,8 @@ from detectors.window.classifier import ClassifierTest
 from detectors.window.corrections import CORRECTIONS, adjust_p_values, combine_features
 from detectors.window.distance import PSI, Hellinger, JensenShannon, Wasserstein
 from detectors.window.kernel import MMD, Energy
-from detectors.window.results import FeatureResult, TestResult
+from detectors.window.results import FeatureResult, SegmentResult, TestResult
+from detectors.window.segmented import SegmentedTest
 from detectors.window.univariate import KS, AndersonDarling, CramerVonMises
 
 __all__ = [
@@ -51,6 +54,8 @@ __all__ = [
     "Hellinger",
     "JensenShannon",
     "NotFittedError",
+    "SegmentResult",
+    "SegmentedTest",
     "TestResult",
     "UnivariateWindowTest",
     "Wasserstein",

@@ -7,7 +7,53 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FeatureResult", "TestResult"]
+__all__ = ["FeatureResult", "SegmentResult", "TestResult"]
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentResult:
+    """Per-segment outcome of a :class:`~detectors.window.segmented.SegmentedTest`.
+
+    Attributes
+    ----------
+    segments
+        The segment values tested (the segment column's values present in the
+        reference and, with enough samples, in the window).
+    n_window
+        int64 array: window samples per segment.
+    statistic
+        float64 array: the inner test's statistic per segment.
+    p_value
+        float64 array: the inner test's p-value per segment (already combined over
+        features by the inner test's own correction).
+    adjusted_p_value
+        float64 array: ``p_value`` corrected across segments.
+    drift
+        bool array: ``adjusted_p_value < alpha``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = SegmentResult((0.0, 1.0), np.array([50, 50]), np.array([0.1, 0.5]),
+    ...                   np.array([0.4, 0.001]), np.array([0.8, 0.002]),
+    ...                   np.array([False, True]))
+    >>> r.drifted
+    (1.0,)
+    """
+
+    __test__ = False
+
+    segments: tuple[float, ...]
+    n_window: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    adjusted_p_value: np.ndarray
+    drift: np.ndarray
+
+    @property
+    def drifted(self) -> tuple[float, ...]:
+        """The segments flagged as drifting."""
+        return tuple(s for s, d in zip(self.segments, self.drift, strict=True) if d)
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +179,7 @@ class TestResult:
     per_feature: FeatureResult | None = None
     test: str = ""
     correction: str | None = None
+    per_segment: SegmentResult | None = None
 
     @property
     def drift_share(self) -> float | None:

@@ -42,7 +42,7 @@ from experiments.metrics.detection import (
 )
 from experiments.metrics.labels import HIGHER_IS_BETTER, LABELS, metric_label
 from experiments.metrics.recovery import recovery, rolling_accuracy, run_costs, time_to_recover
-from experiments.metrics.runs import alert_times, score_run
+from experiments.metrics.runs import RunScores, alert_times, score_run
 
 __all__ = [
     "ALARM_LABELS",
@@ -50,6 +50,7 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "LABELS",
     "DetectionMatch",
+    "RunScores",
     "alert_times",
     "baseline_alarms",
     "check_alarm_times",

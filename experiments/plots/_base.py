@@ -127,8 +127,20 @@ def _better_hint(ax: Any, x_higher: bool | None, y_higher: bool | None) -> None:
 
 
 def _ci(frame: Any, column: str) -> np.ndarray | None:
-    col = f"{column}_ci"
-    return frame[col].to_numpy(dtype=float) if col in frame.columns else None
+    """Error-bar lengths (2 × n: below, above) of ``column`` from its interval columns:
+    ``<column>_lo`` / ``<column>_hi`` (bounds), else ``<column>_ci`` (a half-width).
+    Every metric drawn with error bars is >= 0, so no bar reaches below zero."""
+    values = frame[column].to_numpy(dtype=float)
+    if f"{column}_lo" in frame.columns and f"{column}_hi" in frame.columns:
+        below = values - frame[f"{column}_lo"].to_numpy(dtype=float)
+        above = frame[f"{column}_hi"].to_numpy(dtype=float) - values
+    elif f"{column}_ci" in frame.columns:
+        below = above = frame[f"{column}_ci"].to_numpy(dtype=float)
+    else:
+        return None
+    floor = np.clip(np.nan_to_num(values), 0, None)  # a bar reaches down to zero at most
+    below = np.minimum(np.clip(np.nan_to_num(below), 0, None), floor)
+    return np.vstack([below, np.clip(np.nan_to_num(above), 0, None)])
 
 
 def _number(value: float) -> str:

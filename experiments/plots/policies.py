@@ -70,7 +70,7 @@ def policy_bars(summary: Any, *, path: str | os.PathLike[str] | None = None) -> 
             if _is_oracle(name):
                 bar.set_hatch("//")
                 bar.set_edgecolor("black")
-        reach = np.nan_to_num(values) + (0.0 if ci is None else np.nan_to_num(ci))
+        reach = np.nan_to_num(values) + (0.0 if ci is None else ci[1])
         for yv, v, end in zip(ypos, values, reach, strict=True):
             # the label goes past the error bar, so the two never overlap
             ax.annotate(

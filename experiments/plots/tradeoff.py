@@ -262,7 +262,7 @@ def threshold_tradeoff(
 
 
 def _masked(values: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
-    return None if values is None else values[keep]
+    return None if values is None else values[:, keep]
 
 
 def _baseline_note(kind: str, rows: Any) -> str:

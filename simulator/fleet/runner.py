@@ -280,8 +280,8 @@ class _State:
 
     def _start_jobs(self, t: int, view: FleetView) -> None:
         """Start queued jobs at ``t + 1`` in the engine's order, within the budget."""
-        if not self.queue:
-            return
+        if not self.queue or t + 1 >= self.spec.n_ticks:
+            return  # nothing waits, or no tick is left to run a job in
         ids = np.array(self.queue)
         models = np.array([self.jobs[j]["model"] for j in ids])
         since = np.array([self.jobs[j]["requested"] for j in ids])
@@ -310,8 +310,7 @@ class _State:
         job.update(started=t + 1, ready=ready, cost=float(cost))
         self._command(ready, m, Command("train", job["job"], data_end=max(data_end, 0),
                                         review=bool(self.static["review"][m])))
-        if t + 1 < self.spec.n_ticks:
-            self.rec.spend[t + 1] += cost
+        self.rec.spend[t + 1] += cost
         self.last_job[m] = t + 1
         self.running.append(job["job"])
 
