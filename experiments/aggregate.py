@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.tags import is_baseline, sensitivity_of
-from experiments.files import atomic_write
+from experiments.files import atomic_write, remove_stale_temps
 from experiments.metrics.intervals import (
     bootstrap_mean,
     bootstrap_means,
@@ -95,21 +95,25 @@ def _short(target: Any) -> str:
 def _monitor_records(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Monitor name → what the run recorded about its detector (label, config,
     sensitivity parameter, the value used, baseline or not: see
-    :func:`experiments.detector_specs.describe`). Results written before runs recorded
-    it are described from their config and the detector classes."""
+    :func:`experiments.detector_specs.describe`). What older results did not record is
+    read from their config and the detector classes."""
     if "detectors" in result:
-        return result["detectors"]
-    config = result["config"]
-    specs = {_short(config["detector"]["_target_"]): config["detector"]}
-    for name, spec in (config.get("extra_detectors") or {}).items():
-        if spec is not None:
-            specs[str(name)] = spec
+        recorded = {n: (d["label"], d["config"], d) for n, d in result["detectors"].items()}
+    else:
+        config = result["config"]
+        specs = {_short(config["detector"]["_target_"]): config["detector"]}
+        specs.update({str(n): s for n, s in (config.get("extra_detectors") or {}).items()
+                      if s is not None})
+        recorded = {name: (name, spec, {}) for name, spec in specs.items()}
     records = {}
-    for name, spec in specs.items():
+    for name, (label, spec, known) in recorded.items():
+        if "is_baseline" in known:
+            records[name] = known
+            continue
         cls = _detector_class(spec)
         sensitivity = sensitivity_of(cls)  # declared on the class: detectors/tags.py
         param = sensitivity.param if sensitivity else None
-        records[name] = {"label": name, "config": spec, "threshold_param": param,
+        records[name] = {"label": label, "config": spec, "threshold_param": param,
                          "threshold": _threshold(spec, cls, param),
                          "is_baseline": is_baseline(cls)}
     return records
@@ -402,6 +406,21 @@ def _markdown(summary: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The file each standard figure of :func:`_figures` is saved to.
+_FIGURE_FILES = {
+    "threshold_tradeoff": "threshold_tradeoff.png", "heatmap": "heatmap_mtr.png",
+    "heatmap_delay": "heatmap_delay.png", "policies": "policies.png",
+    "recovery": "recovery.png",
+}
+
+
+def _saved(root: Path, name: str, figure: Any) -> Any:
+    """The PNG file a figure was just saved to (the report embeds it instead of
+    drawing the figure a second time), else the figure."""
+    path = root / _FIGURE_FILES.get(name, "")
+    return path if name in _FIGURE_FILES and path.is_file() else figure
+
+
 def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str, Any]:
     from experiments import plots
 
@@ -544,6 +563,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     """
     root = Path(sweep_dir)
     rows = collect(root)
+    remove_stale_temps(root)  # left by an aggregation that was killed mid-write
     summary = summarise(rows)
     atomic_write(root / "summary.csv", lambda tmp: rows.to_csv(tmp, index=False))
     text = _markdown(summary)
@@ -556,7 +576,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
             root / "report.html",
             title=f"driftsim sweep: {root.name}",
             tables={"Summary (mean ± 95 % CI over seeds)": summary},
-            figures=made,
+            figures={name: _saved(root, name, fig) for name, fig in made.items()},
             notes=[
                 f"{rows['run'].nunique()} runs, {len(rows)} rows; baselines fire at each "
                 "detector's own alarm rate.",
@@ -573,7 +593,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sweep_dir", help="a sweep folder (multirun/<date>/<time>)")
     parser.add_argument("--no-figures", action="store_true")
+    parser.add_argument("--timelines", action="store_true",
+                        help="also draw every run's deferred timeline.png (in parallel)")
     args = parser.parse_args(argv)
+    if args.timelines:
+        from experiments.timelines import render_missing
+
+        print(f"drew {len(render_missing(args.sweep_dir))} timeline.png")
     path = aggregate(args.sweep_dir, figures=not args.no_figures,
                      report=not args.no_figures)
     print(f"wrote {path}, {path.with_name('summary.md')}"

@@ -40,7 +40,7 @@ from experiments.files import atomic_write, remove_stale_temps
 __all__ = ["ConfigMismatchError", "JobState", "config_hash", "job_state", "record_job"]
 
 #: Keys that say how to run, not what to compute: they never change a result.
-_NOT_HASHED = ("resume", "plot")
+_NOT_HASHED = ("resume", "plot", "timeline")
 
 
 class ConfigMismatchError(ValueError):
@@ -64,7 +64,7 @@ def _hashed(config: dict[str, Any]) -> dict[str, Any]:
 
 def config_hash(config: dict[str, Any]) -> str:
     """SHA-256 of the resolved config as canonical JSON (sorted keys), without the
-    keys that only say how to run (``resume``, ``plot``).
+    keys that only say how to run (``resume``, ``plot``, ``timeline``).
 
     Examples
     --------

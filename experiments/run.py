@@ -4,7 +4,8 @@
 :func:`run`, which tests and notebooks call directly with a composed config. Into
 the output folder it writes ``result.json`` (the resolved config, every metric,
 timings and package versions; written atomically), ``trace.npz`` and
-``timeline.png``, and first ``job.json`` (the config's hash). A folder that already
+``timeline.png`` (in a ``--multirun`` left for later, see :mod:`experiments.timelines`),
+and first ``job.json`` (the config's hash). A folder that already
 holds a readable ``result.json`` of the same config is not run again (``resume=true``,
 the default), so an interrupted sweep rerun with the same ``hydra.sweep.dir`` only runs
 the jobs that had not finished; an unreadable one is run again, and a folder of a
@@ -39,6 +40,7 @@ from experiments.files import atomic_write
 from experiments.resume import config_hash, job_state, record_job
 from experiments.safe_config import check_targets, instantiate_section
 from experiments.schema import register, validate
+from experiments.workers import exit_with_parent
 
 __all__ = [
     "CONF_DIR",
@@ -243,6 +245,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
+    exit_with_parent()  # a sweep worker must not outlive a killed sweep
     out = _resolve_output_dir(output_dir)
     result_path = None if out is None else out / "result.json"
     config = OmegaConf.to_container(cfg, resolve=True)
@@ -320,15 +323,37 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "skipped": False,
     })
     if out is not None:
-        if cfg.save_trace:
-            trace.save(out / "trace.npz")
-        if cfg.plot:
-            from experiments.plots import timeline
-
-            timeline(trace, oracle=oracle_trace, path=out / "timeline.png",
-                     title=_title(cfg))
-        write_json_atomic(result_path, result)
+        _write_outputs(cfg, out, trace, oracle_trace, defer=_defer_timeline(cfg, output_dir))
+        write_json_atomic(result_path, result)  # last: its presence means "done"
     return result
+
+
+def _defer_timeline(cfg: DictConfig, output_dir: Any) -> bool:
+    """Whether to leave ``timeline.png`` for later (:mod:`experiments.timelines`):
+    ``timeline=lazy``, or ``auto`` inside a ``--multirun`` job."""
+    if cfg.timeline != "auto":
+        return cfg.timeline == "lazy"
+    if output_dir != "auto":
+        return False
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, *, defer: bool) -> None:
+    """The trace(s) and the timeline figure, each written atomically."""
+    if cfg.save_trace or (cfg.plot and defer):
+        trace.save(out / "trace.npz")
+    if not cfg.plot:
+        return
+    if defer:
+        if oracle is not None:
+            oracle.save(out / "oracle_trace.npz")
+        return
+    from experiments.plots import timeline
+
+    timeline(trace, oracle=oracle, path=out / "timeline.png", title=_title(cfg))
 
 
 def _registry(cfg: DictConfig, out: Path | None) -> Any:

@@ -139,6 +139,9 @@ class RunConfig:
     n_samples: int = 5000
     jitter: float = 0.05
     plot: bool = True
+    # When to draw timeline.png: "auto" (at once in a single run, later in a sweep:
+    # experiments.timelines), "now" or "lazy"
+    timeline: str = "auto"
     save_trace: bool = True
     resume: bool = True
     registry: str = "memory"  # or "mlflow": versions and aliases in <output>/mlflow/mlflow.db
@@ -224,6 +227,7 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     check_int("seed", cfg.seed, low=0)
     check_int("score.horizon", cfg.score.horizon, low=1)
     check_choice("registry", cfg.registry, ("memory", "mlflow"))
+    check_choice("timeline", cfg.timeline, ("auto", "now", "lazy"))
     for sink in cfg.alert_sinks:
         if sink not in ("jsonl", "sqlite") and not str(sink).startswith(("http://", "https://")):
             raise ValueError(

@@ -424,6 +424,7 @@ class DeploymentLoop:
                 stop = segment.decision_time + 1
                 segment = self._segment(t, stop)
             self._commit(segment)
+            self._log_estimates()  # of the committed segment only, not a discarded pass
             t = stop
         for _, _, kind, payload in sorted(self.events_):
             if kind == "job_start" and isinstance(payload, _Job) and not payload.cancelled:
@@ -508,7 +509,6 @@ class DeploymentLoop:
             alerts += m.observe_labels(times, self.y_[revealed], self.pred_[revealed], p_true,
                                        samples=revealed)
         alerts.sort(key=lambda a: a.time)
-        self._log_estimates()
 
         segment = _Segment(t, stop, prediction, proba, prediction == y, version, revealed,
                            times, alerts)

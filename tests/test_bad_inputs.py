@@ -180,9 +180,9 @@ CASES = [
     Case("ddm-update-nan", lambda f: D.DDM().update(float("nan")), ValueError,
          ("non-finite", "nan", "finite")),
     Case("ddm-update-str", lambda f: D.DDM().update("a"), ValueError,
-         ("DDM.update", "one number", "'a'"), deep=ValueError),
+         ("DDM.update", "one number", "'a'")),
     Case("adwin-update-none", lambda f: D.ADWIN().update(None), ValueError,
-         ("ADWIN.update", "one number", "None"), deep=TypeError),
+         ("ADWIN.update", "one number", "None")),
     Case("ddm-update-not-binary", lambda f: D.DDM().update(2.0), ValueError,
          ("binary", "0 or 1", "2.0")),
     Case("ddm-update-many-2d", lambda f: D.DDM().update_many(np.zeros((3, 3))), ValueError,
@@ -340,3 +340,22 @@ def test_a_drift_after_the_end_warns_and_has_no_event() -> None:
     with pytest.warns(UserWarning, match=r"starts at 5000, at or after the end"):
         stream = DriftStream(_iris(), [Drift("concept", 5000)], n_samples=1000)
     assert stream.events == ()
+
+
+def test_mlflow_registry_refuses_a_store_whose_pickles_live_elsewhere(tmp_path: Path) -> None:
+    from mlflow import MlflowClient
+
+    from simulator.registry import MLflowRegistry
+
+    store, elsewhere = tmp_path / "run" / "mlflow", tmp_path / "someone-else"
+    store.mkdir(parents=True)
+    uri = f"sqlite:///{store / 'mlflow.db'}"
+    MlflowClient(tracking_uri=uri).create_experiment(
+        "driftsim-model", artifact_location=elsewhere.as_uri())
+    with pytest.raises(ValueError) as info:
+        MLflowRegistry(store)
+    message = str(info.value)
+    assert str(elsewhere) in message and "outside tracking_dir" in message
+    assert "allow_external_store=True" in message
+    # the user opts in: accepted
+    assert MLflowRegistry(store, allow_external_store=True).tracking_dir == store.resolve()

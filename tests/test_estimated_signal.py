@@ -52,6 +52,9 @@ def test_the_trace_records_estimate_beside_realised():
     assert len(records) >= 15
     keys = {"monitor", "start", "stop", "metric", "estimate", "lower", "upper", "realised"}
     assert all(keys <= set(e.details) for e in records)
+    # One record per check, in time order (a segment the loop re-runs is not logged twice).
+    stops = [e.details["stop"] for e in records]
+    assert stops == sorted(set(stops))
     before = [e.details for e in records if e.details["stop"] <= 2000]
     after = [e.details for e in records if e.details["start"] >= 2000
              and e.details["stop"] <= 2600]

@@ -159,3 +159,15 @@ def test_retraining_engines_recover_a_harmful_concept_drift():
         assert r.deployed[0, 6:].any(), engine
         assert r.loss.sum() < 0.5 * never.loss.sum(), engine
         assert r.true_accuracy[0, -5:].mean() > 0.9, engine
+
+
+@pytest.mark.parametrize("dataset", ["iris", "breast_cancer"])
+def test_the_fast_linear_path_predicts_what_scikit_learn_predicts(dataset):
+    from simulator.datasets import load_dataset
+    from simulator.fleet.lane import _Linear
+    from simulator.stream import _default_model
+
+    data = load_dataset(dataset)
+    model = _default_model(data.n_features, data.n_classes).fit(data.X, data.y)
+    X = data.X + np.random.default_rng(0).normal(0, 0.5, data.X.shape) * data.X.std(axis=0)
+    np.testing.assert_array_equal(_Linear(model).predict(X), model.predict(X))
