@@ -135,6 +135,11 @@ class _Chunk:
     def summaries(self) -> list[dict[str, Any]]:
         return [lane.summary() for lane in self.lanes]
 
+    def node(self) -> str:
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
 
 class RayExecutor:
     """One Ray actor per chunk of lanes.
@@ -147,6 +152,14 @@ class RayExecutor:
         A running cluster to join (``"127.0.0.1:6379"``); None starts a local Ray.
     init
         Extra ``ray.init`` arguments when starting a local Ray.
+    cpus_per_actor
+        CPUs each actor reserves; 1 spreads the actors over a cluster's nodes when
+        each node offers one CPU (0 packs them anywhere).
+
+    Attributes
+    ----------
+    nodes
+        After :meth:`start`, the Ray node id of each actor.
 
     Examples
     --------
@@ -155,10 +168,12 @@ class RayExecutor:
     """
 
     def __init__(self, n_actors: int = 2, address: str | None = None,
-                 init: Mapping[str, Any] | None = None) -> None:
+                 init: Mapping[str, Any] | None = None, cpus_per_actor: float = 0) -> None:
         self.n_workers = check_int("n_actors", n_actors, low=1)
         self.address = address
         self.init = dict(init or {})
+        self.cpus_per_actor = cpus_per_actor
+        self.nodes: list[str] = []
 
     def start(self, spec: Any, indices: Iterable[int],
               options: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -167,11 +182,12 @@ class RayExecutor:
         if not ray.is_initialized():
             kwargs = {"include_dashboard": False, "log_to_driver": False, **self.init}
             ray.init(address=self.address, **kwargs)
-        actor = ray.remote(num_cpus=0)(_Chunk)
+        actor = ray.remote(num_cpus=self.cpus_per_actor)(_Chunk)
         ref = ray.put(spec)
         self.actors = [actor.remote(ref, p, dict(options))
                        for p in _chunks(list(indices), self.n_workers)]
         self._ray = ray
+        self.nodes = ray.get([a.node.remote() for a in self.actors])
         return [s for part in ray.get([a.summaries.remote() for a in self.actors])
                 for s in part]
 
