@@ -34,6 +34,7 @@ Design notes:
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -643,6 +644,104 @@ class DriftStream:
         n = check_int("n", n, low=0)
         b = self.batch(start, start + n)
         return b.X, b.y, b.truth
+
+    # --- the distribution in force: what the skyline trains and tests on -------------
+    def state_at(self, t: int | Iterable[int]) -> np.ndarray:
+        """Each drift's scheduled intensity at sample(s) ``t``: one row per sample, one
+        column per drift (as ``truth``'s columns). For a gradual drift the value is the
+        share of samples drawn from the new concept (the mixture in force).
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> from simulator.drift import Drift
+        >>> stream = DriftStream(load_dataset("iris"),
+        ...                      [Drift("concept", 100, width=100, profile="gradual")],
+        ...                      n_samples=300)
+        >>> stream.state_at([0, 149, 250]).ravel().tolist()
+        [0.0, 0.5, 1.0]
+        """
+        t = np.atleast_1d(np.asarray(t, dtype=np.int64))
+        if t.ndim != 1 or (t < 0).any():
+            raise ValueError(f"t must be sample indices >= 0, got {t.tolist()!r}")
+        return self._ramps(t)
+
+    def sample_state(
+        self, state: Iterable[float], n: int, *, seed: int = 0, at: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` i.i.d. samples ``(X, y, truth, noise)`` of the distribution where the
+        drifts have intensities ``state`` (one per drift, in [0, 1]), independent of the
+        stream's own samples; ``seed`` picks the draw, ``at`` the time a moving
+        generator concept is read at. Apply ``noise`` with
+        :func:`apply_prediction_drift` for what a served model would output.
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> from simulator.drift import Drift
+        >>> stream = DriftStream(load_dataset("iris"), [Drift("prior", 100, toward=0)],
+        ...                      n_samples=300)
+        >>> X, y, truth, _ = stream.sample_state([1.0], 2000, seed=1)
+        >>> X.shape, bool((y == 0).mean() > 0.6), float(truth.min())
+        ((2000, 4), True, 1.0)
+        """
+        n = check_int("n", n, low=1)
+        seed = check_int("seed", seed, low=0)
+        state = np.asarray(list(state), dtype=float).reshape(-1)
+        if state.size != len(self.drifts) or ((state < 0) | (state > 1)).any():
+            raise ValueError(
+                f"state must hold {len(self.drifts)} intensities in [0, 1] (one per drift), "
+                f"got {state.tolist()!r}"
+            )
+        t = np.full(n, check_int("at", at, low=0), dtype=np.int64)
+        # key 4 is this method's own stream of randomness (blocks use 1, harm uses 2)
+        return self._render(np.tile(state, (n, 1)), (4, seed + 1), t)
+
+    def sample_at(
+        self, t: int, n: int, seed: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` i.i.d. samples of the distribution in force at sample ``t``
+        (:meth:`state_at` then :meth:`sample_state`).
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> X, y, truth, noise = DriftStream(load_dataset("iris"), seed=0).sample_at(10, 5)
+        >>> X.shape, truth.shape
+        ((5, 4), (5, 0))
+        """
+        t = check_int("t", t, low=0)
+        return self.sample_state(self.state_at(t)[0], n, seed=seed, at=t)
+
+    def segments(
+        self, resolution: float = 0.05, stop: int | None = None
+    ) -> list[tuple[int, int, np.ndarray]]:
+        """The stream cut where the distribution in force changes: ``(start, stop,
+        state)`` for each run of samples whose intensities, rounded to ``resolution``,
+        are the same (the state given is that rounded one). A ramp of width ``w`` gives
+        about ``1 / resolution`` segments, so a per-state computation (the skyline)
+        runs a few dozen times, not once per sample.
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> from simulator.drift import Drift
+        >>> stream = DriftStream(load_dataset("iris"),
+        ...                      [Drift("concept", 100, width=100, profile="gradual")],
+        ...                      n_samples=300)
+        >>> [(a, b) for a, b, _ in stream.segments(resolution=0.5)]
+        [(0, 126), (126, 175), (175, 300)]
+        """
+        step = float(check_in_range("resolution", resolution, low=0.0, high=1.0,
+                                    low_inclusive=False))
+        stop = self.n_samples if stop is None else check_int("stop", stop, low=1)
+        if stop is None:
+            raise ValueError("an unbounded stream needs stop= to be cut into segments")
+        levels = np.round(self._ramps(np.arange(stop)) / step) * step
+        change = np.flatnonzero(np.any(levels[1:] != levels[:-1], axis=1)) + 1
+        bounds = np.r_[0, change, stop]
+        return [(int(a), int(b), np.clip(levels[a], 0.0, 1.0))
+                for a, b in itertools.pairwise(bounds)]
 
     # --- ground truth: events and harm ---------------------------------------------
     def _build_events(self) -> tuple[DriftEvent, ...]:
