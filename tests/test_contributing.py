@@ -194,3 +194,30 @@ def test_every_builtin_dataset_has_a_config():
     names = {compose([f"dataset={p.stem}"]).dataset.get("name")
              for p in (CONF_DIR / "dataset").glob("*.yaml")}
     assert set(available_datasets()) <= names
+
+
+def test_every_summary_metric_has_a_label_and_a_direction():
+    from experiments.aggregate import SUMMARY_METRICS
+    from experiments.metrics.labels import HIGHER_IS_BETTER, LABELS
+
+    for column in SUMMARY_METRICS:
+        metric = column.removeprefix("run_")
+        assert metric in HIGHER_IS_BETTER, f"{metric}: which way is better?"
+        assert metric in LABELS or column in LABELS, f"{metric}: no label"
+
+
+_PANELS = "timeline_"  # panels of the timeline, laid out by run_timeline
+
+
+def test_every_figure_module_is_exported_and_takes_a_path():
+    import experiments.plots as plots
+
+    for info in pkgutil.iter_modules(plots.__path__, plots.__name__ + "."):
+        short = info.name.rsplit(".", 1)[-1]
+        if short.startswith(("_", _PANELS)):
+            continue
+        module = importlib.import_module(info.name)
+        assert set(module.__all__) <= set(plots.__all__), (short, module.__all__)
+        for name in module.__all__:
+            function = getattr(module, name)
+            assert "path" in inspect.signature(function).parameters, name

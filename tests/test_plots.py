@@ -598,15 +598,17 @@ def test_every_drift_kind_has_its_own_colour():
 
 
 def test_timeline_keeps_the_signature_experiments_run_calls():
-    """experiments.run calls ``timeline(trace, oracle=..., path=..., title=...)``."""
+    """experiments.run calls ``timeline(trace, oracle=..., skyline=..., path=..., title=...,
+    window=...)``."""
     import inspect
 
     params = inspect.signature(plots.timeline).parameters
-    assert list(params) == ["trace", "oracle", "path", "title", "window"]
+    assert list(params) == ["trace", "oracle", "path", "title", "window", "skyline"]
     assert all(params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in list(params)[1:])
-    assert [params[p].default for p in ("oracle", "path", "title", "window")] == [
+    assert [params[p].default for p in ("oracle", "path", "title", "window", "skyline")] == [
         None,
         None,
         None,
         100,
+        None,
     ]

@@ -28,7 +28,7 @@ Examples
 ...     _ = new.to_csv(Path(tmp) / "new.csv", index=False)
 ...     result = check_batch(Path(tmp) / "new.csv", Path(tmp) / "base")
 >>> result.exit_code, [v.check for v in result.violations]
-(1, ['range_check', 'baseline_drift_check'])
+(1, ['baseline_drift_check'])
 """
 
 from experiments.check.baseline import Baseline, make_baseline, read_table

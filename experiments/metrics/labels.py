@@ -63,6 +63,8 @@ LABELS: dict[str, str] = {
     "accuracy_lost": "accuracy lost (samples' worth)",
     "total_cost": "total cost (cost units)",
     "time_to_recover": "time to recover (samples)",
+    "accuracy": "served accuracy (share of samples right)",
+    "retrains": "retrains (count)",
 }
 
 

@@ -40,11 +40,13 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +62,9 @@ __all__ = [
     "LiveExporter",
     "Snapshots",
     "backfill",
+    "main",
     "openmetrics_text",
+    "snapshots_from_fleet",
     "snapshots_from_trace",
     "write_openmetrics",
 ]
@@ -81,7 +85,9 @@ HELP = {
     "driftsim_budget_used_ratio": "Share of the retraining budget spent so far.",
 }
 _LABELS = {"driftsim_drift_alarms": ("model", "monitor"),
-           "driftsim_drift_severity": ("model", "monitor")}
+           "driftsim_drift_severity": ("model", "monitor"),
+           "driftsim_retrain_queue_length": ("fleet",),
+           "driftsim_budget_used_ratio": ("fleet",)}
 
 
 @dataclass
@@ -181,6 +187,50 @@ def snapshots_from_trace(
             at, times, side="right").astype(float)
         snap.gauges["driftsim_drift_severity"][(model, monitor)] = _last_value_at(
             times, at, severity, 0.0)
+    return snap
+
+
+def snapshots_from_fleet(result: object, *, fleet: str = "fleet",
+                         monitor: str = "error/DDM") -> Snapshots:
+    """Snapshots of a :class:`~simulator.fleet.FleetResult`, one per tick.
+
+    Per model: health, served accuracy, its SLA, the serving version, drift alarms
+    (``monitor`` names the lanes' label monitor) and retraining jobs started; for the
+    fleet: jobs waiting for a slot and the share of job slots in use.
+
+    Examples
+    --------
+    >>> from simulator.fleet import make_fleet, run_fleet
+    >>> r = run_fleet(make_fleet(3, seed=0, n_samples=6000), "periodic", seed=0)
+    >>> snap = snapshots_from_fleet(r)
+    >>> sorted(snap.gauges["driftsim_health_score"]), snap.times.size
+    ([('m0000',), ('m0001',), ('m0002',)], 6)
+    """
+    ticks = np.arange(result.n_ticks)
+    snap = Snapshots(ticks)
+    names = [m.name for m in result.spec.models]
+    per_model = {
+        "driftsim_health_score": result.health,
+        "driftsim_accuracy": result.true_accuracy,
+        "driftsim_accuracy_sla": np.repeat(result.sla[:, None], ticks.size, axis=1),
+        "driftsim_model_version": result.version,
+    }
+    for name, values in per_model.items():
+        snap.gauges[name] = {(m,): np.asarray(values[i], float) for i, m in enumerate(names)}
+    started = np.zeros((len(names), ticks.size))
+    waiting = np.zeros(ticks.size)
+    for job in result.jobs:
+        if job["started"] is not None:
+            started[job["model"], job["started"]:] += 1
+        end = job["started"] if job["started"] is not None else (
+            job["dropped"] if job["dropped"] is not None else ticks.size)
+        waiting[job["requested"]:end] += 1
+    snap.counters["driftsim_retrains"] = {(m,): started[i] for i, m in enumerate(names)}
+    snap.counters["driftsim_drift_alarms"] = {
+        (m, monitor): np.cumsum(result.alarm[i]).astype(float) for i, m in enumerate(names)}
+    snap.gauges["driftsim_retrain_queue_length"] = {(fleet,): waiting}
+    snap.gauges["driftsim_budget_used_ratio"] = {
+        (fleet,): result.slots_busy / result.budget.slots}
     return snap
 
 
@@ -314,3 +364,39 @@ class LiveExporter:
                 return False
             time.sleep(0.05)
         return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m experiments.ops.prometheus OUT.om (--trace TRACE.npz --model NAME |
+    --fleet N [--engine E] [--seed S])``: write a run's metrics as OpenMetrics, ready
+    for ``promtool tsdb create-blocks-from openmetrics OUT.om DATA_DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m experiments.ops.prometheus")
+    parser.add_argument("out")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--trace", help="a saved run's trace.npz")
+    source.add_argument("--fleet", type=int, help="simulate a fleet of N models")
+    parser.add_argument("--model", default="model", help="model label of a trace")
+    parser.add_argument("--engine", default="fleet", help="fleet decision engine")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-samples", type=int, default=20_000, help="samples per model")
+    parser.add_argument("--seconds-per-step", type=float, default=60.0,
+                        help="wall-clock seconds per snapshot (a fleet tick, or 100 samples)")
+    args = parser.parse_args(argv)
+    if args.trace:
+        from simulator import Trace
+
+        snap = snapshots_from_trace(Trace.load(args.trace), model=args.model, step=100)
+        per_sample = args.seconds_per_step / 100
+    else:
+        from simulator.fleet import make_fleet, run_fleet
+
+        fleet = make_fleet(args.fleet, seed=args.seed, n_samples=args.n_samples)
+        snap = snapshots_from_fleet(run_fleet(fleet, args.engine, seed=args.seed))
+        per_sample = args.seconds_per_step
+    path = write_openmetrics(snap, args.out, seconds_per_sample=per_sample)
+    print(f"wrote {path} ({snap.times.size} snapshots)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,9 +25,11 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import pickle
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +44,7 @@ from simulator.loop_config import GateConfig
 from simulator.models import full_proba
 from simulator.registry import InMemoryRegistry
 
-__all__ = ["DailyCycle"]
+__all__ = ["DailyCycle", "main"]
 
 _LABEL, _PRED = "label", "prediction"
 
@@ -203,3 +205,27 @@ class DailyCycle:
     def champion_version(self) -> int:
         """The version serving now."""
         return self._registry().get("champion").version
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m experiments.ops.retraining WORKDIR [OVERRIDE ...] [--tier T]``: set
+    up a deployment's state folder for the Airflow DAG (Hydra overrides choose the
+    scenario, e.g. ``drift=abrupt_concept n_samples=6000``)."""
+    parser = argparse.ArgumentParser(prog="python -m experiments.ops.retraining")
+    parser.add_argument("workdir")
+    parser.add_argument("overrides", nargs="*")
+    parser.add_argument("--samples-per-day", type=int, default=1000)
+    parser.add_argument("--tier", default="high")
+    parser.add_argument("--approval-rate", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    cycle = DailyCycle.setup(args.workdir, args.overrides,
+                             samples_per_day=args.samples_per_day, tier=args.tier,
+                             approval_rate=args.approval_rate, seed=args.seed)
+    print(f"deployment state in {cycle.workdir} "
+          f"({cycle._settings['days']} days, champion v{cycle.champion_version()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -36,6 +36,7 @@ Examples
 from experiments.metrics.labels import HIGHER_IS_BETTER
 from experiments.plots._base import DRIFT_COLORS, save_figure
 from experiments.plots.calibration import calibration_plot
+from experiments.plots.fleet import fleet_health_map, fleet_pareto, fleet_tier_bars
 from experiments.plots.heatmaps import heatmap
 from experiments.plots.policies import policy_bars
 from experiments.plots.recovery import recovery_curves
@@ -46,6 +47,9 @@ __all__ = [
     "DRIFT_COLORS",
     "HIGHER_IS_BETTER",
     "calibration_plot",
+    "fleet_health_map",
+    "fleet_pareto",
+    "fleet_tier_bars",
     "heatmap",
     "policy_bars",
     "recovery_curves",
