@@ -56,6 +56,12 @@ import numpy as np
 
 from simulator.alerts import Alert, AlertRouter
 from simulator.estimated import realised_value
+from simulator.loop_checks import (
+    check_distinct_detectors,
+    check_label_delay,
+    check_monitor_references,
+    check_windows,
+)
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
@@ -227,6 +233,10 @@ class DeploymentLoop:
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise ValueError(f"monitor names must be unique; repeated: {duplicated}")
+        check_monitor_references(self.policy, names)
+        check_distinct_detectors(self.monitors)
+        check_windows(self.monitors, stream.n_samples)
+        check_label_delay(config.label_delay, stream.n_samples)
         self.registry = registry
         # An AlertRouter given as alert_sinks is used as it is (its cooldown, outbox).
         self.alert_router = alert_sinks if isinstance(alert_sinks, AlertRouter) else None
@@ -299,7 +309,15 @@ class DeploymentLoop:
                            seed=self.stream.seed + 7919)
         X0, y0, _ = twin.take(size * 2)
         X_train, y_train = X0[:size], y0[:size]
-        model = self._fit(X_train, y_train)
+        try:
+            model = self._fit(X_train, y_train)
+        except Exception as exc:  # a user model may fail in any way: say where, keep why
+            raise RuntimeError(
+                f"model {type(self.model).__name__} failed on the initial training set "
+                f"({size} samples of {self.stream.dataset.name!r}, classes "
+                f"{np.unique(y_train).tolist()}): {type(exc).__name__}: {exc}; it must fit "
+                "(X, y) arrays like a scikit-learn classifier"
+            ) from exc
         score = gate_metric("accuracy", y0[size:], full_proba(model, X0[size:], state.k))
         mv = state.registry.register(
             model, created_at=0, trained_on=(0, 0), n_train=size,

@@ -206,6 +206,7 @@ class RetrainingJobs:
             tags={"job": str(job.id), "gate": "pass" if verdict.passed else "fail"},
         )
         s.references[mv.version] = s.X[train]
+        s.reference_labels[mv.version] = s.y[train]
         s.gate_scores[mv.version] = verdict.accuracy
         s.log(t, "gate_pass" if verdict.passed else "gate_fail", job=job.id,
               version=mv.version, metric=metric, candidate=verdict.candidate,

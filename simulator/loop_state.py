@@ -134,6 +134,7 @@ class RunState:
     events: EventQueue = field(default_factory=EventQueue)
     last_retrain: int | None = None
     references: dict[int, np.ndarray] = field(default_factory=dict)
+    reference_labels: dict[int, np.ndarray] = field(default_factory=dict)
     gate_scores: dict[int, float] = field(default_factory=dict)
     _history: SignalHistory | None = field(default=None, repr=False)
 
