@@ -202,8 +202,12 @@ def _stream(cfg: DictConfig) -> Any:
         sort_keys=True, default=str)
     stream = _STREAMS.get(key)
     if stream is None:
-        stream = DriftStream(_make("dataset", cfg), _make("drift", cfg),
-                             n_samples=cfg.n_samples, seed=cfg.seed, jitter=cfg.jitter)
+        dataset = _make("dataset", cfg)
+        # A replayed log (a dataset with a time column) plays at most its own rows.
+        n_samples = (cfg.n_samples if dataset.time is None
+                     else min(cfg.n_samples, dataset.n_samples))
+        stream = DriftStream(dataset, _make("drift", cfg), n_samples=n_samples,
+                             seed=cfg.seed, jitter=cfg.jitter)
         if len(_STREAMS) >= _STREAMS_KEPT:
             del _STREAMS[next(iter(_STREAMS))]
         _STREAMS[key] = stream

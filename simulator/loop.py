@@ -56,6 +56,12 @@ import numpy as np
 
 from simulator.alerts import Alert, AlertRouter
 from simulator.estimated import realised_value
+from simulator.loop_checks import (
+    check_distinct_detectors,
+    check_label_delay,
+    check_monitor_references,
+    check_windows,
+)
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
@@ -220,6 +226,11 @@ class DeploymentLoop:
             raise ValueError("stream must be finite: build it with n_samples=<int>")
         self.stream = stream
         self.config = config
+        if isinstance(config.retrain.window, str) and stream.time is None:
+            raise ValueError(
+                f"retrain window {config.retrain.window!r} is a duration, but the stream has "
+                "no timestamps; replay a log loaded with time=<column>, or give a count"
+            )
         self.model = default_model() if model is None else model
         self.policy = Never() if policy is None else policy
         self.monitors = list(monitors) + list(self.policy.own_monitors())
@@ -227,6 +238,10 @@ class DeploymentLoop:
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise ValueError(f"monitor names must be unique; repeated: {duplicated}")
+        check_monitor_references(self.policy, names)
+        check_distinct_detectors(self.monitors)
+        check_windows(self.monitors, stream.n_samples)
+        check_label_delay(config.label_delay, stream.n_samples)
         self.registry = registry
         # An AlertRouter given as alert_sinks is used as it is (its cooldown, outbox).
         self.alert_router = alert_sinks if isinstance(alert_sinks, AlertRouter) else None
@@ -269,6 +284,7 @@ class DeploymentLoop:
         state = RunState.empty(
             cfg, n, stream.n_classes, stream.n_features, monitors=self.monitors,
             policy=self.policy, registry=self.registry_, labels=labels, truth=truth,
+            time=stream.time,
         )
         self.deployer_ = Deployer(state)
         self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
@@ -299,7 +315,15 @@ class DeploymentLoop:
                            seed=self.stream.seed + 7919)
         X0, y0, _ = twin.take(size * 2)
         X_train, y_train = X0[:size], y0[:size]
-        model = self._fit(X_train, y_train)
+        try:
+            model = self._fit(X_train, y_train)
+        except Exception as exc:  # a user model may fail in any way: say where, keep why
+            raise RuntimeError(
+                f"model {type(self.model).__name__} failed on the initial training set "
+                f"({size} samples of {self.stream.dataset.name!r}, classes "
+                f"{np.unique(y_train).tolist()}): {type(exc).__name__}: {exc}; it must fit "
+                "(X, y) arrays like a scikit-learn classifier"
+            ) from exc
         score = gate_metric("accuracy", y0[size:], full_proba(model, X0[size:], state.k))
         mv = state.registry.register(
             model, created_at=0, trained_on=(0, 0), n_train=size,
@@ -476,7 +500,7 @@ class DeploymentLoop:
             champion_version=champion.version,
             champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
-            retrain_cost=self.config.costs.retrain_cost(self.config.retrain.window),
+            retrain_cost=self.config.costs.retrain_cost(state.window_size(t)),
             error_cost=self.config.costs.error,
         )
 

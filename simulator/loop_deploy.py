@@ -68,7 +68,7 @@ class Deployer:
         s = self.state
         X = s.references[version]
         proba = full_proba(s.registry.get(version).model, X, s.k)
-        return Reference(X, proba.argmax(axis=1), proba)
+        return Reference(X, proba.argmax(axis=1), proba, s.reference_labels[version])
 
     def _rebaseline(self, version: int, t: int) -> None:
         reference = self.reference(version)

@@ -58,7 +58,7 @@ class Server:
         """Serve ``[t, stop)``; store its features and labels in ``state``."""
         batch = self.stream.batch(t, stop)
         champion: Any = state.registry.get("champion")
-        proba = full_proba(champion.model, batch.X, state.k)
+        proba = full_proba(champion.model, batch.X, state.k, first_sample=t)
         version = np.full(stop - t, champion.version, dtype=np.int32)
         self._ab_split(state, trial, t, stop, batch.X, proba, version)
         if self.prediction_drift:

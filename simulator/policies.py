@@ -213,6 +213,11 @@ class Policy(ParamsMixin):
         """Monitors the policy brings with it (e.g. an SLA rule); none by default."""
         return []
 
+    def monitor_references(self) -> tuple[str, ...]:
+        """Names of the run's monitors this policy listens to by name (the loop checks
+        they exist); none by default."""
+        return ()
+
     def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
         """The decision at ``time`` given the alerts raised then."""
         return NONE
@@ -463,6 +468,9 @@ class DriftTriggered(LabelDrivenRecovery, Policy):
         super().reset(events=events, n_samples=n_samples, monitor_names=monitor_names)
         self._names = tuple(monitor_names)
         self._seen: set[str] = set()
+
+    def monitor_references(self) -> tuple[str, ...]:
+        return () if isinstance(self.monitors, str) else self.monitors
 
     def _decide_on_alerts(
         self, time: int, alerts: Sequence[Alert], state: LoopStateView

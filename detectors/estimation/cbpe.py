@@ -156,8 +156,9 @@ class CBPE(ParamsMixin):
         m = int(min(max(n // 4, 2), 500))
         idx = np.random.default_rng(self.seed + 1).integers(0, n, size=(self.n_draws, m))
         errors = {}
+        finals = {m: ProbabilityCalibrator(m, seed=self.seed).fit(proba, y) for m in methods}
         for method in methods:
-            q_hat = self._out_of_fold(method, proba, y, fold)
+            q_hat = self._out_of_fold(finals[method], proba, y, fold)
             args = (pred[idx], proba[idx], self._metrics, self.average_)
             realised = chunk_metrics(np.eye(k)[y[idx]], *args)
             estimated = chunk_metrics(q_hat[idx], *args)
@@ -167,21 +168,22 @@ class CBPE(ParamsMixin):
         self.oof_mse_ = {method: float(np.mean([np.nanmean(d**2) for d in e.values()]))
                          for method, (e, _) in errors.items()}
         self.calibration_ = min(methods, key=self.oof_mse_.__getitem__)
-        self.calibrator_ = ProbabilityCalibrator(self.calibration_).fit(proba, y)
+        self.calibrator_ = finals[self.calibration_]
         diffs, self.reference_spread_ = errors[self.calibration_]
         self.band_sample_size_ = m
         self.band_sd_ = {name: float(np.nanstd(d)) for name, d in diffs.items()}
         return self
 
-    def _out_of_fold(self, method: str | None, proba: np.ndarray, y: np.ndarray,
+    def _out_of_fold(self, final: ProbabilityCalibrator, proba: np.ndarray, y: np.ndarray,
                      fold: np.ndarray) -> np.ndarray:
-        """The reference's probabilities, each calibrated by maps fit without it."""
-        if method is None:
+        """The reference's probabilities, each calibrated by maps fit without it (with
+        the final calibrator's choice of which classes keep their served scores)."""
+        if final.method is None:
             return proba
         out = np.empty_like(proba)
         for f in range(self.n_folds):
             test = fold == f
-            out[test] = ProbabilityCalibrator(method).fit(
+            out[test] = ProbabilityCalibrator(final.method, keep=final.keep_).fit(
                 proba[~test], y[~test]).transform(proba[test])
         return out
 
