@@ -512,9 +512,11 @@ class DeploymentLoop:
             if self.config.retrain.strategy == "incremental":
                 self.champion.partial_fit(state.X[s.revealed], state.y[s.revealed])
         for a in s.alerts:
+            # a per-segment test's alert says which segments drifted
+            where = {"segments": a.details["segments"]} if "segments" in a.details else {}
             state.log(a.time, "alert" if a.kind == "drift" else "warning", monitor=a.monitor,
                       detector=a.detector, signal=a.signal, statistic=a.statistic,
-                      severity=a.severity)
+                      severity=a.severity, **where)
         if self.router_ is not None and s.alerts:
             self.router_.route(s.alerts)
         if s.decision is not None:
