@@ -305,6 +305,8 @@ class DeploymentLoop:
         state.policy.reset(
             events=stream.events, n_samples=n, monitor_names=[m.name for m in state.monitors]
         )
+        if hasattr(state.policy, "bind_time"):  # periods written in time ("7d")
+            state.policy.bind_time(stream.time)
         self._deploy_initial_model(state)
         return state
 
