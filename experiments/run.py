@@ -128,7 +128,9 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     check_targets(cfg, cfg.allowed_targets)  # before anything is called
     dataset = _make("dataset", cfg)
     scenario = _make("drift", cfg)
-    stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
+    # A replayed log (a dataset with a time column) plays at most its own rows.
+    n_samples = cfg.n_samples if dataset.time is None else min(cfg.n_samples, dataset.n_samples)
+    stream = DriftStream(dataset, scenario, n_samples=n_samples, seed=cfg.seed,
                          jitter=cfg.jitter)
     specs = run_detectors(cfg)
     if cfg.get("thresholds") is not None and not str(cfg.policy._target_).endswith(".Never"):

@@ -226,6 +226,11 @@ class DeploymentLoop:
             raise ValueError("stream must be finite: build it with n_samples=<int>")
         self.stream = stream
         self.config = config
+        if isinstance(config.retrain.window, str) and stream.time is None:
+            raise ValueError(
+                f"retrain window {config.retrain.window!r} is a duration, but the stream has "
+                "no timestamps; replay a log loaded with time=<column>, or give a count"
+            )
         self.model = default_model() if model is None else model
         self.policy = Never() if policy is None else policy
         self.monitors = list(monitors) + list(self.policy.own_monitors())
@@ -279,6 +284,7 @@ class DeploymentLoop:
         state = RunState.empty(
             cfg, n, stream.n_classes, stream.n_features, monitors=self.monitors,
             policy=self.policy, registry=self.registry_, labels=labels, truth=truth,
+            time=stream.time,
         )
         self.deployer_ = Deployer(state)
         self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
@@ -494,7 +500,7 @@ class DeploymentLoop:
             champion_version=champion.version,
             champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
-            retrain_cost=self.config.costs.retrain_cost(self.config.retrain.window),
+            retrain_cost=self.config.costs.retrain_cost(state.window_size(t)),
             error_cost=self.config.costs.error,
         )
 
