@@ -113,7 +113,13 @@ def _mismatch(folder: Path, recorded: dict[str, Any] | None, config: dict[str, A
 def job_state(folder: Path, config: dict[str, Any]) -> JobState:
     """Read ``folder``'s records against ``config`` (resolved, as a plain dict).
 
-    Raises :class:`ConfigMismatchError` when the folder records another config.
+    Raises :class:`ConfigMismatchError` when the folder records another config (see
+    the module Examples).
+
+    Examples
+    --------
+    >>> job_state(Path("/nonexistent"), {"seed": 1})
+    JobState(action='run', result=None, reason='no result.json yet')
     """
     wanted = config_hash(config)
     job, _ = _read_json(folder / "job.json")

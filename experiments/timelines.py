@@ -55,7 +55,13 @@ def title_of(config: dict, monitors: list[str] | None = None) -> str:
 
 
 def needs_render(run_dir: str | Path) -> bool:
-    """Whether ``run_dir`` has a deferred timeline: its trace but no ``timeline.png``."""
+    """Whether ``run_dir`` has a deferred timeline: its trace but no ``timeline.png``.
+
+    Examples
+    --------
+    >>> needs_render("/nonexistent")
+    False
+    """
     folder = Path(run_dir)
     return (folder / "trace.npz").exists() and not (folder / "timeline.png").exists()
 
