@@ -29,6 +29,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -165,8 +166,14 @@ class RunConfig:
 
 
 def register() -> None:
-    """Store the schema as ``schema`` (idempotent); ``experiments.run`` calls it."""
+    """Store the schema as ``schema`` (idempotent); ``experiments.run`` calls it. Also
+    registers the ``${project:}`` resolver (the project's root folder), which configs
+    use for files shipped with the project."""
     ConfigStore.instance().store(name="schema", node=RunConfig)
+    OmegaConf.register_new_resolver("project", lambda: str(_ROOT), replace=True)
+
+
+_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _section(cls: type, cfg: Any) -> Any:

@@ -226,6 +226,11 @@ class DeploymentLoop:
             raise ValueError("stream must be finite: build it with n_samples=<int>")
         self.stream = stream
         self.config = config
+        if isinstance(config.retrain.window, str) and stream.time is None:
+            raise ValueError(
+                f"retrain window {config.retrain.window!r} is a duration, but the stream has "
+                "no timestamps; replay a log loaded with time=<column>, or give a count"
+            )
         self.model = default_model() if model is None else model
         self.policy = Never() if policy is None else policy
         self.monitors = list(monitors) + list(self.policy.own_monitors())
@@ -279,6 +284,7 @@ class DeploymentLoop:
         state = RunState.empty(
             cfg, n, stream.n_classes, stream.n_features, monitors=self.monitors,
             policy=self.policy, registry=self.registry_, labels=labels, truth=truth,
+            time=stream.time,
         )
         self.deployer_ = Deployer(state)
         self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
@@ -299,6 +305,8 @@ class DeploymentLoop:
         state.policy.reset(
             events=stream.events, n_samples=n, monitor_names=[m.name for m in state.monitors]
         )
+        if hasattr(state.policy, "bind_time"):  # periods written in time ("7d")
+            state.policy.bind_time(stream.time)
         self._deploy_initial_model(state)
         return state
 
@@ -494,7 +502,7 @@ class DeploymentLoop:
             champion_version=champion.version,
             champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
-            retrain_cost=self.config.costs.retrain_cost(self.config.retrain.window),
+            retrain_cost=self.config.costs.retrain_cost(state.window_size(t)),
             error_cost=self.config.costs.error,
         )
 
@@ -506,9 +514,11 @@ class DeploymentLoop:
             if self.config.retrain.strategy == "incremental":
                 self.champion.partial_fit(state.X[s.revealed], state.y[s.revealed])
         for a in s.alerts:
+            # a per-segment test's alert says which segments drifted
+            where = {"segments": a.details["segments"]} if "segments" in a.details else {}
             state.log(a.time, "alert" if a.kind == "drift" else "warning", monitor=a.monitor,
                       detector=a.detector, signal=a.signal, statistic=a.statistic,
-                      severity=a.severity)
+                      severity=a.severity, **where)
         if self.router_ is not None and s.alerts:
             self.router_.route(s.alerts)
         if s.decision is not None:

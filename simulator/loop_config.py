@@ -19,6 +19,7 @@ from numbers import Integral
 from typing import Any
 
 from driftsim.validation import check_choice, check_in_range, check_int
+from simulator.timeaxis import parse_duration
 
 __all__ = [
     "ApprovalConfig",
@@ -38,7 +39,9 @@ class RetrainConfig:
     ----------
     window
         Labelled samples a job trains on (the most recent ones, or the first ones
-        after the trigger when the policy asks for data ``since`` a time).
+        after the trigger when the policy asks for data ``since`` a time): a count,
+        or a duration such as ``"30d"`` (:mod:`simulator.timeaxis`) for a stream
+        with timestamps: the labelled samples served in the last 30 days.
     latency
         Samples between the job's start and the new model being ready.
     min_train
@@ -61,7 +64,7 @@ class RetrainConfig:
     ValueError: failure_rate must be <= 1.0, got 1.5
     """
 
-    window: int = 500
+    window: int | str = 500
     latency: int = 0
     min_train: int = 30
     failure_rate: float = 0.0
@@ -70,7 +73,10 @@ class RetrainConfig:
     strategy: str = "retrain"
 
     def __post_init__(self) -> None:
-        check_int("window", self.window, low=2)
+        if isinstance(self.window, str):
+            parse_duration(self.window)  # a duration such as "30d"; raises otherwise
+        else:
+            check_int("window", self.window, low=2)
         check_int("latency", self.latency, low=0)
         check_int("min_train", self.min_train, low=2)
         check_in_range("failure_rate", self.failure_rate, low=0.0, high=1.0)

@@ -123,7 +123,8 @@ class RetrainingJobs:
         if decision.since is None:
             s.events.schedule(t + 1, "job_start", job)
             return
-        ready = s.labels_ready(decision.since, s.config.retrain.window, decision.concept)
+        ready = s.labels_ready(decision.since, s.window_size(decision.since, after=True),
+                               decision.concept)
         if ready is None:
             # Not enough labels will ever come: train on what there is at stream end.
             ready = s.n
@@ -132,11 +133,10 @@ class RetrainingJobs:
     # ------------------------------------------------------------------ the job
     def _training_labels(self, t: int, job: Job) -> np.ndarray:
         s = self.state
-        window = s.config.retrain.window
         order = s.labels.revealed_by(t)
         if job.since is not None:
-            return s.eligible(order[order >= job.since], job.concept)[:window]
-        return order[-window:]
+            return s.in_window(s.eligible(order[order >= job.since], job.concept), t, job.since)
+        return s.in_window(order, t, None)
 
     def start(self, t: int, job: Job) -> None:
         """The job's data is there: split it into training and gate holdout."""

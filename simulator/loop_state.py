@@ -27,6 +27,7 @@ import numpy as np
 from simulator.loop_config import LoopConfig
 from simulator.monitors import Monitor, SignalHistory
 from simulator.policies import Policy
+from simulator.timeaxis import parse_duration, window_start
 from simulator.trace import TraceBuilder
 
 __all__ = ["NEVER", "EventQueue", "LabelSchedule", "RunState"]
@@ -133,6 +134,7 @@ class RunState:
     trace: TraceBuilder = field(default_factory=TraceBuilder)
     events: EventQueue = field(default_factory=EventQueue)
     last_retrain: int | None = None
+    time: np.ndarray | None = None  # per-sample timestamps of a replayed log
     references: dict[int, np.ndarray] = field(default_factory=dict)
     reference_labels: dict[int, np.ndarray] = field(default_factory=dict)
     gate_scores: dict[int, float] = field(default_factory=dict)
@@ -166,6 +168,33 @@ class RunState:
             return idx
         column, value = concept
         return idx[self.truth[idx, column] == value]
+
+    def window_size(self, t: int, after: bool = False) -> int:
+        """The retraining window in samples: the count configured, or for a duration
+        (``"30d"``) the samples served within it before ``t`` (``after``: from ``t``)."""
+        window = self.config.retrain.window
+        if not isinstance(window, str):
+            return int(window)
+        assert self.time is not None  # checked by the loop
+        duration = parse_duration(window)
+        t = min(max(t, 0), self.n - 1)
+        if after:
+            end = np.searchsorted(self.time, self.time[t] + duration, side="right")
+            return max(int(end) - t, 2)
+        return max(t + 1 - window_start(self.time, t, duration), 2)
+
+    def in_window(self, order: np.ndarray, t: int, since: int | None) -> np.ndarray:
+        """Those labelled samples ``order`` a job at ``t`` trains on: the window's most
+        recent ones, or its first ones from ``since`` on; a duration window keeps the
+        samples served within it."""
+        window = self.config.retrain.window
+        if not isinstance(window, str):
+            return order[:window] if since is not None else order[-window:]
+        assert self.time is not None
+        duration = parse_duration(window)
+        if since is not None:
+            return order[self.time[order] <= self.time[since] + duration]
+        return order[order >= window_start(self.time, max(t - 1, 0), duration)]
 
     def labels_ready(
         self, since: int, count: int, concept: tuple[int, float] | None = None

@@ -27,6 +27,11 @@ Design notes:
   Row-selection drifts (prior, subpopulation) there pick the samples they select from
   the dataset's materialised rows (with jitter), as on any dataset; they cannot be
   combined with a concept switch.
+* Over a dataset with timestamps (a log loaded with ``time=``) the stream is a
+  **replay**: sample ``i`` is row ``i`` in time order, with no resampling and no
+  jitter, and batches carry the rows' timestamps; drifts are injected on top as usual
+  (row-selection drifts excepted). ``n_samples`` defaults to, and may not exceed, the
+  number of rows. Harm is measured on the rows that follow each change point.
 * A drift whose start is at or beyond ``n_samples`` triggers a ``UserWarning`` and has
   no event: a stream shorter than a scenario assumed is legal (a sweep may vary the
   length) but rarely intended.
@@ -75,6 +80,9 @@ class Batch:
     noise
         Per-sample uniforms for prediction drifts (float64, n × n_drifts; columns of
         other drifts hold nothing meaningful). None when built by hand.
+    time
+        The samples' timestamps (``datetime64[ns]``) in a replay of a time-ordered
+        log; None otherwise.
 
     Examples
     --------
@@ -88,6 +96,7 @@ class Batch:
     y: np.ndarray
     truth: np.ndarray
     noise: np.ndarray | None = None
+    time: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -197,6 +206,20 @@ def _check_drifts(drifts: Any) -> tuple[Scenario | None, tuple[Drift, ...]]:
         if not isinstance(d, Drift):
             raise ValueError(f"drifts[{i}] must be a Drift, got {type(d).__name__}")
     return None, out
+
+
+def _check_length(dataset: Dataset, n_samples: Any) -> int | None:
+    if dataset.time is None:
+        return None if n_samples is None else check_int("n_samples", n_samples, low=1)
+    if n_samples is None:
+        return dataset.n_samples
+    n = check_int("n_samples", n_samples, low=1)
+    if n > dataset.n_samples:
+        raise ValueError(
+            f"n_samples must be <= {dataset.n_samples} for a replay of {dataset.name!r} "
+            f"(its rows in time order), got {n}"
+        )
+    return n
 
 
 def _generator_names() -> list[str]:
@@ -328,7 +351,7 @@ class DriftStream:
     ) -> None:
         self.dataset = _check_dataset(dataset)
         self.scenario, self.drifts = _check_drifts(drifts)
-        self.n_samples = None if n_samples is None else check_int("n_samples", n_samples, low=1)
+        self.n_samples = _check_length(self.dataset, n_samples)
         self.seed = check_int("seed", seed, low=0)
         self.jitter = float(check_in_range("jitter", jitter, low=0.0, high=1.0))
         self.harm_tolerance = float(
@@ -357,6 +380,11 @@ class DriftStream:
             ]
             self._stages = {s: [p for p in self._plans if p.stage == s] for s in _STAGES}
             self._concepts = self._check_concepts()
+            if self.replay and self._stages["rows"]:
+                raise ValueError(
+                    f"drift {self._stages['rows'][0].index} selects which rows are drawn; "
+                    "a replay plays every row in order, so it takes no row-selection drift"
+                )
             self._segments = {
                 j: _segment_rule(d, j, self.dataset)
                 for j, d in enumerate(self.drifts)
@@ -365,6 +393,30 @@ class DriftStream:
             self.events: tuple[DriftEvent, ...] = self._build_events()
 
     # --- description ---------------------------------------------------------------
+    @property
+    def replay(self) -> bool:
+        """True when the stream replays a time-ordered log row by row."""
+        return self.dataset.time is not None
+
+    @property
+    def time(self) -> np.ndarray | None:
+        """The timestamps of samples ``0 .. n_samples - 1`` in a replay; else None.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from simulator.datasets import Dataset
+        >>> log = Dataset("log", [[0.0], [1.0], [2.0]], [0, 1, 0], ("x",), ("a", "b"),
+        ...               time=np.array(["2024-01-01", "2024-01-02", "2024-01-05"],
+        ...                             dtype="datetime64[ns]"))
+        >>> s = DriftStream(log)
+        >>> s.n_samples, s.time[-1], s.batch(1, 3).X[:, 0].tolist()
+        (3, np.datetime64('2024-01-05T00:00:00.000000000'), [1.0, 2.0])
+        """
+        if self.dataset.time is None:
+            return None
+        return self.dataset.time[: self.n_samples]
+
     @property
     def n_features(self) -> int:
         return self.dataset.n_features
@@ -487,7 +539,11 @@ class DriftStream:
         for plan in self._stages["rows"]:
             if strength[plan.index] is not None:
                 rows = plan.rows(rows, strength[plan.index], draws[plan.index])
-        if self.dataset.generator is None:
+        if self.replay:  # row i is sample i (harm sets past the end wrap around)
+            at = np.arange(n) if t is None else t
+            rows = drawn = at % data.n_rows
+            X, y = data.X.take(rows, axis=0), data.y.take(rows)
+        elif self.dataset.generator is None:
             X, y = self._resampled(rows, first, second)
         else:
             # A generator of its own, so row-selection drifts leave these draws alone.
@@ -606,7 +662,8 @@ class DriftStream:
             X, y, truth, noise = (a.copy() for a in parts[0])
         else:
             X, y, truth, noise = (np.concatenate(col) for col in zip(*parts, strict=True))
-        return Batch(start, X, y, truth, noise)
+        time = None if self.dataset.time is None else self.dataset.time[start:stop].copy()
+        return Batch(start, X, y, truth, noise, time)
 
     def batches(self, size: int, start: int = 0, stop: int | None = None) -> Iterator[Batch]:
         """Consecutive batches of ``size`` samples (the last may be shorter).

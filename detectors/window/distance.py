@@ -30,19 +30,26 @@ _MIN_SCALE = 1e-3
 @numba.njit(cache=True, nogil=True)
 def _bin_counts(X, edges, counts):
     # counts[j, b] += 1 for each value of feature j in bin b, the number of the feature's
-    # edges at or below it (binary search): one pass over X, no temporaries
+    # edges at or below it: one pass over X, no temporaries. For the usual few bins a
+    # branch-free count of the edges beats a binary search (no mispredicted branches).
     n_edges = edges.shape[0]
+    linear = n_edges <= 64
     for i in range(X.shape[0]):
         for j in range(X.shape[1]):
             v = X[i, j]
-            lo, hi = 0, n_edges
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if edges[mid, j] <= v:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            counts[j, lo] += 1
+            if linear:
+                b = 0
+                for k in range(n_edges):
+                    b += edges[k, j] <= v
+            else:
+                b, hi = 0, n_edges
+                while b < hi:
+                    mid = (b + hi) >> 1
+                    if edges[mid, j] <= v:
+                        b = mid + 1
+                    else:
+                        hi = mid
+            counts[j, b] += 1
 
 
 class PSI(UnivariateWindowTest):
