@@ -464,13 +464,28 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
         curves = _recovery_curves(rows, root)
         if curves:
             figures["recovery"] = plots.recovery_curves(
-                curves[0], onset=curves[1], path=root / "recovery.png"
+                curves[0], onset=curves[1], note=curves[2], path=root / "recovery.png"
             )
     return figures
 
 
 #: What a policy bar is: the run-level configuration (no detector-row columns).
 _RUN_KEYS = ("dataset", "drift", "model", "policy", "signal", "label_delay", "monitors")
+
+
+def _run_keys(runs: pd.DataFrame) -> list[str]:
+    return [c for c in _RUN_KEYS if c in runs] + [c for c in runs if "." in c]
+
+
+def _run_labels(rows: pd.DataFrame) -> dict[str, str]:
+    """Run → the name of its configuration: the policy, then every run-level value
+    that varies across the sweep (``DriftTriggered · label delay 100``)."""
+    runs = rows.drop_duplicates("run")
+    keys = _run_keys(runs)
+    varying = [k for k in keys if k != "policy" and runs[k].astype(str).nunique() > 1]
+    return {row["run"]: " · ".join([str(row["policy"]),
+                                    *(f"{k.replace('_', ' ')} {row[k]}" for k in varying)])
+            for _, row in runs.iterrows()}
 
 
 def policy_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -488,13 +503,12 @@ def policy_summary(rows: pd.DataFrame) -> pd.DataFrame:
     ['Never · label delay 0', 'Never · label delay 100', 'Oracle · label delay 0']
     """
     runs = rows[~rows["is_baseline"].astype(bool)].drop_duplicates("run")
-    keys = [c for c in _RUN_KEYS if c in runs] + [c for c in runs if "." in c]
-    varying = [k for k in keys if k != "policy" and runs[k].astype(str).nunique() > 1]
+    keys = _run_keys(runs)
+    labels = _run_labels(rows)
     records = []
     for key, group in runs.groupby(keys, sort=True, dropna=False):
         record = dict(zip(keys, key, strict=True))
-        words = [f"{k.replace('_', ' ')} {record[k]}" for k in varying]
-        record["label"] = " · ".join([str(record["policy"]), *words])
+        record["label"] = labels[group["run"].iloc[0]]
         for metric in ("accuracy_lost", "total_cost"):
             values = group[f"run_{metric}"].astype(float).to_numpy()
             finite = values[np.isfinite(values)]
@@ -514,6 +528,12 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
     matched = picked["baseline_for"].notna()
     picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
+    # Under Never a detector's alarms do not depend on the other monitors of its run:
+    # the same (detector, threshold, stream) seen in two studies is one point, once.
+    same = [c for c in ("dataset", "drift", "signal", "label_delay", "seed", "detector",
+                        "threshold", "baseline_for") if c in picked]
+    picked = picked.astype({"threshold": object}).drop_duplicates(same)
+    picked = picked.drop(columns=["monitors"], errors="ignore")
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
@@ -529,13 +549,19 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     return summary
 
 
-def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
-    """Mean rolling accuracy per policy around the first harmful onset, from traces."""
+def _recovery_curves(rows: pd.DataFrame, root: Path,
+                     window: int = 100) -> tuple[dict, list[int], str] | None:
+    """Mean rolling accuracy per run configuration (the labels of
+    :func:`policy_summary`: policy × label delay × …) from the runs' traces, every
+    harmful onset, and what the curves average over (seeds, window)."""
     from simulator.trace import Trace
 
+    labels = _run_labels(rows)
     curves: dict[str, list[np.ndarray]] = {}
-    onset = None
-    for run, policy in rows.drop_duplicates("run")[["run", "policy"]].itertuples(index=False):
+    onsets: set[int] = set()
+    seeds: set[int] = set()
+    runs = rows.drop_duplicates("run")
+    for run, seed in runs[["run", "seed"]].itertuples(index=False):
         path = root / run / "trace.npz"
         if not path.exists():
             continue
@@ -543,14 +569,17 @@ def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
         harmful = [e["onset"] for e in trace.meta.get("stream_events", []) if e["harmful"]]
         if not harmful:
             continue
-        onset = harmful[0] if onset is None else onset
-        curves.setdefault(policy, []).append(trace.rolling_accuracy(100))
-    if not curves or onset is None:
+        onsets.update(int(t) for t in harmful)
+        seeds.add(int(seed))
+        curves.setdefault(labels[run], []).append(trace.rolling_accuracy(window))
+    if not curves:
         return None
     length = min(len(c) for runs in curves.values() for c in runs)
     times = np.arange(length)
-    return {p: (times, np.mean([c[:length] for c in runs], axis=0))
-            for p, runs in curves.items()}, int(onset)
+    note = (f"rolling window {window} samples; mean over seed(s) "
+            f"{', '.join(map(str, sorted(seeds)))}")
+    return ({label: (times, np.mean([c[:length] for c in runs], axis=0))
+             for label, runs in curves.items()}, sorted(onsets), note)
 
 
 def _skipped_note(rows: pd.DataFrame) -> list[str]:

@@ -122,16 +122,11 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     (['calibration', 'detectors', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
     """
     from simulator.monitors import Monitor
-    from simulator.stream import DriftStream
 
     settings = validate(cfg)
     check_targets(cfg, cfg.allowed_targets)  # before anything is called
-    dataset = _make("dataset", cfg)
-    scenario = _make("drift", cfg)
-    # A replayed log (a dataset with a time column) plays at most its own rows.
-    n_samples = cfg.n_samples if dataset.time is None else min(cfg.n_samples, dataset.n_samples)
-    stream = DriftStream(dataset, scenario, n_samples=n_samples, seed=cfg.seed,
-                         jitter=cfg.jitter)
+    stream = _stream(cfg)
+    dataset = stream.dataset
     specs = run_detectors(cfg)
     if cfg.get("thresholds") is not None and not str(cfg.policy._target_).endswith(".Never"):
         raise ValueError(
@@ -189,6 +184,34 @@ def _calibrate(
         initial_train=cfg.loop.initial_train, seed=cfg.seed, streams=cfg.calibration.streams,
     )
     return calibrate_detectors(detectors, streams, cfg.calibration.target_rate)
+
+
+#: Streams built in this process, by their config: a sweep of detectors or thresholds
+#: over one stream measures its ground truth (the harm fits) once per worker.
+_STREAMS: dict[str, Any] = {}
+_STREAMS_KEPT = 4
+
+
+def _stream(cfg: DictConfig) -> Any:
+    """The run's :class:`~simulator.stream.DriftStream`, reused when this process
+    already built one from the same config (it is deterministic and read-only)."""
+    from simulator.stream import DriftStream
+
+    key = json.dumps([OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(
+        cfg[k]) else cfg[k] for k in ("dataset", "drift", "n_samples", "seed", "jitter")],
+        sort_keys=True, default=str)
+    stream = _STREAMS.get(key)
+    if stream is None:
+        dataset = _make("dataset", cfg)
+        # A replayed log (a dataset with a time column) plays at most its own rows.
+        n_samples = (cfg.n_samples if dataset.time is None
+                     else min(cfg.n_samples, dataset.n_samples))
+        stream = DriftStream(dataset, _make("drift", cfg), n_samples=n_samples,
+                             seed=cfg.seed, jitter=cfg.jitter)
+        if len(_STREAMS) >= _STREAMS_KEPT:
+            del _STREAMS[next(iter(_STREAMS))]
+        _STREAMS[key] = stream
+    return stream
 
 
 def _make(section: str, cfg: DictConfig) -> Any:

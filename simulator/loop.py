@@ -305,6 +305,8 @@ class DeploymentLoop:
         state.policy.reset(
             events=stream.events, n_samples=n, monitor_names=[m.name for m in state.monitors]
         )
+        if hasattr(state.policy, "bind_time"):  # periods written in time ("7d")
+            state.policy.bind_time(stream.time)
         self._deploy_initial_model(state)
         return state
 
@@ -512,9 +514,11 @@ class DeploymentLoop:
             if self.config.retrain.strategy == "incremental":
                 self.champion.partial_fit(state.X[s.revealed], state.y[s.revealed])
         for a in s.alerts:
+            # a per-segment test's alert says which segments drifted
+            where = {"segments": a.details["segments"]} if "segments" in a.details else {}
             state.log(a.time, "alert" if a.kind == "drift" else "warning", monitor=a.monitor,
                       detector=a.detector, signal=a.signal, statistic=a.statistic,
-                      severity=a.severity)
+                      severity=a.severity, **where)
         if self.router_ is not None and s.alerts:
             self.router_.route(s.alerts)
         if s.decision is not None:

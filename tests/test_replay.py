@@ -175,3 +175,18 @@ def test_readme_run_it_on_your_own_data_commands_run(tmp_path):
     retrains = [e for e in trace.events if e.type == "retrain_start"]
     assert [e.time for e in retrains] == [1001, 2001, 3001, 4001, 5001]
     assert all(600 < e.details["n_train"] < 1000 for e in retrains)
+
+
+def test_a_weekly_period_retrains_at_the_first_sample_of_each_week(tmp_path):
+    ds = load_dataset(log(tmp_path, make_log(days=40, seed=5)), target="label",
+                      time="timestamp")
+    trace = DeploymentLoop(DriftStream(ds), policy=Periodic(every="7d"), seed=0,
+                           initial_train=300).run()
+    requests = [e.time for e in trace.events if e.type == "retrain_start"]
+    first = ds.time[0]
+    weeks = [first + np.timedelta64(7 * k, "D") for k in range(1, 6)]
+    expected = [int(np.searchsorted(ds.time, w)) + 1 for w in weeks]  # jobs start 1 later
+    assert requests == expected
+    with pytest.raises(ValueError, match="is a duration, but the stream has no timestamps"):
+        DeploymentLoop(DriftStream(load_dataset("iris"), n_samples=500),
+                       policy=Periodic(every="7d")).run()
