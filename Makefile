@@ -50,7 +50,7 @@ benchmark: $(STAMP) ## the standard detector benchmark sweeps: 5 datasets x 13 s
 	MPLBACKEND=Agg $(PY) -m experiments.run -m experiment=benchmark_literature
 
 .PHONY: bench
-bench: $(STAMP) ## run the pytest-benchmark suites in tests/benchmarks/ and print their tables
+bench: $(STAMP) ## run the pytest-benchmark suites in tests/benchmarks/; print their tables and the driftsim-vs-river/scipy ratio table
 	$(PY) -m pytest tests/benchmarks -q --benchmark-enable --benchmark-only --override-ini="addopts=-p no:cacheprovider" --benchmark-columns=min,mean,median,ops,rounds --benchmark-sort=name -s
 
 .PHONY: lint

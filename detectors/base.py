@@ -232,8 +232,8 @@ class BaseStreamingDetector(ParamsMixin, TagDefaults):
         """
         try:
             value = float(x)
-        except (TypeError, ValueError):
-            raise _not_a_number(self, x) from None
+        except (TypeError, ValueError) as exc:
+            raise _not_a_number(self, x) from exc
         if self._binary_input:
             if value != 0.0 and value != 1.0:  # NaN and ±inf included
                 raise _bad_value(self, value)
@@ -299,8 +299,8 @@ class QueueingDetector(BaseStreamingDetector):
         """
         try:
             value = float(x)
-        except (TypeError, ValueError):
-            raise _not_a_number(self, x) from None
+        except (TypeError, ValueError) as exc:
+            raise _not_a_number(self, x) from exc
         if self._binary_input:
             if value != 0.0 and value != 1.0:  # NaN and ±inf included
                 raise _bad_value(self, value)

@@ -195,8 +195,8 @@ class EDDM(BaseStreamingDetector):
         """
         try:
             value = float(x)
-        except (TypeError, ValueError):
-            raise _not_a_number(self, x) from None
+        except (TypeError, ValueError) as exc:
+            raise _not_a_number(self, x) from exc
         if value == 0.0:
             self._zeros += 1
             self._drift_detected = False

@@ -351,8 +351,8 @@ class KSWIN(BaseStreamingDetector):
         """
         try:
             value = float(x)
-        except (TypeError, ValueError):
-            raise _not_a_number(self, x) from None
+        except (TypeError, ValueError) as exc:
+            raise _not_a_number(self, x) from exc
         if value - value != 0.0:  # 0.0 for every finite float, NaN otherwise
             raise _bad_value(self, value)
         fired = _kswin_step(value, self._buf, self._ints, self._mt, self._mt_initial, self._aux)

@@ -8,7 +8,9 @@ this package imports none of the other three, so any of them may use it.
 * :mod:`driftsim.params` — :class:`~driftsim.params.ParamsMixin` (``get_params``,
   ``clone`` and ``repr`` from the ``__init__`` signature);
 * :mod:`driftsim.lazy` — :func:`~driftsim.lazy.lazy_exports`, PEP 562 lazy package
-  exports.
+  exports;
+* :mod:`driftsim.files` — :func:`~driftsim.files.atomic_write` (temporary file, then
+  rename) and the clean-up of what a killed writer left.
 
 Examples
 --------

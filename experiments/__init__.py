@@ -49,4 +49,11 @@ for _name in (
 ):
     _EXPORTS[_name] = "experiments.metrics"
 
+for _name in ("compare_engines",):
+    _EXPORTS[_name] = "experiments.fleet"
+for _name in ("fleet_metrics", "summarise_fleet", "wilson_interval"):
+    _EXPORTS[_name] = "experiments.metrics.fleet"
+for _name in ("fleet_health_map", "fleet_pareto", "fleet_tier_bars"):
+    _EXPORTS[_name] = "experiments.plots.fleet"
+
 __getattr__, __dir__, __all__ = lazy_exports('experiments', _EXPORTS, globals())

@@ -384,6 +384,20 @@ def _pooled_rate(rows: pd.DataFrame, gid: np.ndarray, groups: int,
 _POOLED = {"missed_detection_rate": _pooled_share, "false_alarm_rate": _pooled_rate}
 
 
+def _readable(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as the report shows it: configuration columns that vary, then each
+    metric as ``mean [low, high] n=…``."""
+    keys = [c for c in _grouping(summary) if summary[c].astype(str).nunique() > 1]
+    out = summary[keys or ["detector"]].copy()
+    out["runs"] = summary["runs"]
+    for m in SUMMARY_METRICS:
+        if m in summary:
+            out[metric_label(m)] = [format_interval(*v) for v in zip(
+                summary[m], summary[f"{m}_lo"], summary[f"{m}_hi"], summary[f"{m}_n"],
+                strict=True)]
+    return out
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return sig3(float(value))
@@ -450,13 +464,28 @@ def _figures(rows: pd.DataFrame, summary: pd.DataFrame, root: Path) -> dict[str,
         curves = _recovery_curves(rows, root)
         if curves:
             figures["recovery"] = plots.recovery_curves(
-                curves[0], onset=curves[1], path=root / "recovery.png"
+                curves[0], onset=curves[1], note=curves[2], path=root / "recovery.png"
             )
     return figures
 
 
 #: What a policy bar is: the run-level configuration (no detector-row columns).
 _RUN_KEYS = ("dataset", "drift", "model", "policy", "signal", "label_delay", "monitors")
+
+
+def _run_keys(runs: pd.DataFrame) -> list[str]:
+    return [c for c in _RUN_KEYS if c in runs] + [c for c in runs if "." in c]
+
+
+def _run_labels(rows: pd.DataFrame) -> dict[str, str]:
+    """Run → the name of its configuration: the policy, then every run-level value
+    that varies across the sweep (``DriftTriggered · label delay 100``)."""
+    runs = rows.drop_duplicates("run")
+    keys = _run_keys(runs)
+    varying = [k for k in keys if k != "policy" and runs[k].astype(str).nunique() > 1]
+    return {row["run"]: " · ".join([str(row["policy"]),
+                                    *(f"{k.replace('_', ' ')} {row[k]}" for k in varying)])
+            for _, row in runs.iterrows()}
 
 
 def policy_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -474,13 +503,12 @@ def policy_summary(rows: pd.DataFrame) -> pd.DataFrame:
     ['Never · label delay 0', 'Never · label delay 100', 'Oracle · label delay 0']
     """
     runs = rows[~rows["is_baseline"].astype(bool)].drop_duplicates("run")
-    keys = [c for c in _RUN_KEYS if c in runs] + [c for c in runs if "." in c]
-    varying = [k for k in keys if k != "policy" and runs[k].astype(str).nunique() > 1]
+    keys = _run_keys(runs)
+    labels = _run_labels(rows)
     records = []
     for key, group in runs.groupby(keys, sort=True, dropna=False):
         record = dict(zip(keys, key, strict=True))
-        words = [f"{k.replace('_', ' ')} {record[k]}" for k in varying]
-        record["label"] = " · ".join([str(record["policy"]), *words])
+        record["label"] = labels[group["run"].iloc[0]]
         for metric in ("accuracy_lost", "total_cost"):
             values = group[f"run_{metric}"].astype(float).to_numpy()
             finite = values[np.isfinite(values)]
@@ -500,6 +528,12 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
     matched = picked["baseline_for"].notna()
     picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
+    # Under Never a detector's alarms do not depend on the other monitors of its run:
+    # the same (detector, threshold, stream) seen in two studies is one point, once.
+    same = [c for c in ("dataset", "drift", "signal", "label_delay", "seed", "detector",
+                        "threshold", "baseline_for") if c in picked]
+    picked = picked.astype({"threshold": object}).drop_duplicates(same)
+    picked = picked.drop(columns=["monitors"], errors="ignore")
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)
@@ -515,13 +549,19 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     return summary
 
 
-def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
-    """Mean rolling accuracy per policy around the first harmful onset, from traces."""
+def _recovery_curves(rows: pd.DataFrame, root: Path,
+                     window: int = 100) -> tuple[dict, list[int], str] | None:
+    """Mean rolling accuracy per run configuration (the labels of
+    :func:`policy_summary`: policy × label delay × …) from the runs' traces, every
+    harmful onset, and what the curves average over (seeds, window)."""
     from simulator.trace import Trace
 
+    labels = _run_labels(rows)
     curves: dict[str, list[np.ndarray]] = {}
-    onset = None
-    for run, policy in rows.drop_duplicates("run")[["run", "policy"]].itertuples(index=False):
+    onsets: set[int] = set()
+    seeds: set[int] = set()
+    runs = rows.drop_duplicates("run")
+    for run, seed in runs[["run", "seed"]].itertuples(index=False):
         path = root / run / "trace.npz"
         if not path.exists():
             continue
@@ -529,14 +569,17 @@ def _recovery_curves(rows: pd.DataFrame, root: Path) -> tuple[dict, int] | None:
         harmful = [e["onset"] for e in trace.meta.get("stream_events", []) if e["harmful"]]
         if not harmful:
             continue
-        onset = harmful[0] if onset is None else onset
-        curves.setdefault(policy, []).append(trace.rolling_accuracy(100))
-    if not curves or onset is None:
+        onsets.update(int(t) for t in harmful)
+        seeds.add(int(seed))
+        curves.setdefault(labels[run], []).append(trace.rolling_accuracy(window))
+    if not curves:
         return None
     length = min(len(c) for runs in curves.values() for c in runs)
     times = np.arange(length)
-    return {p: (times, np.mean([c[:length] for c in runs], axis=0))
-            for p, runs in curves.items()}, int(onset)
+    note = (f"rolling window {window} samples; mean over seed(s) "
+            f"{', '.join(map(str, sorted(seeds)))}")
+    return ({label: (times, np.mean([c[:length] for c in runs], axis=0))
+             for label, runs in curves.items()}, sorted(onsets), note)
 
 
 def _skipped_note(rows: pd.DataFrame) -> list[str]:
@@ -571,19 +614,30 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     made = _figures(rows, summary, root) if figures else {}
     if report:
         from experiments.report import write_report
+        from experiments.report_content import (
+            GLOSSARY,
+            figure_captions,
+            headline_tables,
+            timeline_links,
+        )
 
         write_report(
             root / "report.html",
             title=f"driftsim sweep: {root.name}",
-            tables={"Summary (mean ± 95 % CI over seeds)": summary},
+            tables=headline_tables(rows, summary),
             figures={name: _saved(root, name, fig) for name, fig in made.items()},
             notes=[
-                f"{rows['run'].nunique()} runs, {len(rows)} rows; baselines fire at each "
-                "detector's own alarm rate.",
-                "False-alarm rate: false alarms per 1,000 drift-free samples. Delay: samples "
-                "from onset to the first alarm inside the detection horizon.",
+                f"{rows['run'].nunique()} runs over {rows['seed'].nunique()} seed(s); every "
+                "detector is scored on its own alarms, beside data-blind baselines that "
+                "fire at its rate; accuracy lost and time to recover are measured against "
+                "the skyline (glossary below).",
                 *_skipped_note(rows),
             ],
+            glossary=GLOSSARY,
+            captions=figure_captions(rows),
+            appendix={"All configurations (mean [95 % interval] n over seeds)":
+                      _readable(summary)},
+            links=timeline_links(root, rows),
         )
     return root / "summary.csv"
 

@@ -76,6 +76,13 @@ def compare_engines(fleet_of: Callable[[int], Any], engines: Sequence[str],
     """Run every engine × budget × seed; return the summary table (and write files).
 
     ``fleet_of(seed)`` builds the fleet of a seed; ``budgets`` are money per tick.
+
+    Examples
+    --------
+    >>> table = compare_engines(lambda s: make_fleet(2, seed=s, n_samples=4000),
+    ...                         ["fleet"], [100.0], [0, 1])
+    >>> int(table.loc[0, "n_seeds"])
+    2
     """
     gov = governance if governance is not None else Governance()
     rows, keep = _runs(fleet_of, engines, budgets, seeds, slots, gov,
@@ -105,7 +112,13 @@ def _executor(cfg: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    """The Hydra entry point (``python -m experiments.fleet fleet=mixed_50``)."""
+    """The Hydra entry point (``python -m experiments.fleet fleet=mixed_50``).
+
+    Examples
+    --------
+    >>> callable(main)
+    True
+    """
     import hydra
     from hydra.core.hydra_config import HydraConfig
     from hydra.utils import instantiate

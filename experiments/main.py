@@ -104,7 +104,7 @@ def _policy_table(rows: pd.DataFrame) -> str:
                                              len(values))
         records.append(record)
     return ("\nRetraining policies (DDM on errors; mean over seeds [95 % interval] n=runs; "
-            "accuracy lost in samples' worth against the reference, cost in cost units):\n"
+            "accuracy lost in samples' worth against the skyline, cost in cost units):\n"
             + _table(pd.DataFrame.from_records(records), {
                 "policy": "policy", "run_accuracy": "accuracy",
                 "run_accuracy_lost": "accuracy lost", "run_retrains": "retrains",

@@ -55,7 +55,10 @@ table.report td { text-align: right; font-variant-numeric: tabular-nums; }
 table.report tbody tr:nth-child(even) { background: #fafafa; }
 figure { margin: 1em 0 2em; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; }
+figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; max-width: 60em; }
+dl dt { font-weight: 600; margin-top: 0.5em; }
+dl dd { margin-left: 1.5em; max-width: 60em; }
+table.report td.text { text-align: left; }
 """
 
 
@@ -177,6 +180,10 @@ def render_report(
     tables: Any = None,
     figures: Any = None,
     notes: Sequence[str] | str = (),
+    glossary: Mapping[str, str] | None = None,
+    captions: Mapping[str, str] | None = None,
+    appendix: Any = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The HTML text of the report :func:`write_report` writes.
 
@@ -206,17 +213,39 @@ def render_report(
             f'<section id="{anchor}">\n<h2>{esc(heading)}</h2>\n'
             f'<div class="table-wrap">\n{body}\n</div>\n</section>'
         )
+    if glossary:
+        anchor = _slug("Glossary", used)
+        toc.append(f'<a href="#{anchor}">Glossary</a>')
+        terms = "".join(f"<dt>{esc(str(k))}</dt><dd>{esc(str(v))}</dd>\n"
+                        for k, v in glossary.items())
+        parts.append(f'<section id="{anchor}">\n<h2>Glossary</h2>\n<dl>\n{terms}</dl>\n'
+                     "</section>")
     for i, (caption, figure) in enumerate(_items("figures", figures)):
         heading = caption if caption is not None else f"Figure {i + 1}"
         anchor = _slug(heading, used)
         toc.append(f'<a href="#{anchor}">{esc(heading)}</a>')
         data = base64.b64encode(_png_bytes(figure, f"figures[{heading!r}]")).decode("ascii")
+        text = (captions or {}).get(heading, caption)
         parts.append(
             f'<section id="{anchor}">\n<h2>{esc(heading)}</h2>\n<figure>\n'
             f'<img src="data:image/png;base64,{data}" alt="{esc(heading, quote=True)}">\n'
-            + (f"<figcaption>{esc(caption)}</figcaption>\n" if caption is not None else "")
+            + (f"<figcaption>{esc(text)}</figcaption>\n" if text is not None else "")
             + "</figure>\n</section>"
         )
+    for caption, frame in _items("appendix", appendix):
+        heading = caption if caption is not None else "Appendix"
+        anchor = _slug(heading, used)
+        toc.append(f'<a href="#{anchor}">{esc(heading)}</a>')
+        body = _table_html(frame, f"appendix[{heading!r}]")
+        parts.append(f'<section id="{anchor}">\n<h2>{esc(heading)}</h2>\n'
+                     f'<div class="table-wrap">\n{body}\n</div>\n</section>')
+    if links:
+        anchor = _slug("Runs", used)
+        toc.append(f'<a href="#{anchor}">Runs</a>')
+        items = "".join(f'<li><a href="{esc(href, quote=True)}">{esc(text)}</a></li>\n'
+                        for text, href in links)
+        parts.append(f'<section id="{anchor}">\n<h2>Runs (each run\'s timeline)</h2>\n'
+                     f"<ul class=\"runs\">\n{items}</ul>\n</section>")
 
     head = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -236,6 +265,7 @@ def write_report(
     tables: Any = None,
     figures: Any = None,
     notes: Sequence[str] | str = (),
+    **sections: Any,
 ) -> Path:
     """Write a self-contained HTML report (no network, no other files) and return its path.
 
@@ -256,6 +286,11 @@ def write_report(
         each is embedded as base64 PNG.
     notes
         Paragraphs of plain text under the title (one string or several).
+    **sections
+        Optional further parts, in page order after the tables: ``glossary`` (term →
+        definition), figure ``captions`` (figure heading → what it aggregates),
+        ``appendix`` (tables after the figures, in the forms of ``tables``) and
+        ``links`` (``(text, relative href)`` pairs, e.g. each run's timeline).
 
     Returns
     -------
@@ -276,5 +311,5 @@ def write_report(
     ...     out.name, text.count("data:image/png;base64,"), [p.name for p in out.parent.iterdir()]
     ('report.html', 1, ['report.html'])
     """
-    text = render_report(title, tables=tables, figures=figures, notes=notes)
+    text = render_report(title, tables=tables, figures=figures, notes=notes, **sections)
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

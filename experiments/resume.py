@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from experiments.files import atomic_write, remove_stale_temps
+from driftsim.files import atomic_write, remove_stale_temps
 
 __all__ = ["ConfigMismatchError", "JobState", "config_hash", "job_state", "record_job"]
 

@@ -122,14 +122,11 @@ def build(cfg: DictConfig) -> dict[str, Any]:
     (['calibration', 'detectors', 'model', 'monitors', 'policy', 'settings', 'stream'], ['DDM'])
     """
     from simulator.monitors import Monitor
-    from simulator.stream import DriftStream
 
     settings = validate(cfg)
     check_targets(cfg, cfg.allowed_targets)  # before anything is called
-    dataset = _make("dataset", cfg)
-    scenario = _make("drift", cfg)
-    stream = DriftStream(dataset, scenario, n_samples=cfg.n_samples, seed=cfg.seed,
-                         jitter=cfg.jitter)
+    stream = _stream(cfg)
+    dataset = stream.dataset
     specs = run_detectors(cfg)
     if cfg.get("thresholds") is not None and not str(cfg.policy._target_).endswith(".Never"):
         raise ValueError(
@@ -187,6 +184,34 @@ def _calibrate(
         initial_train=cfg.loop.initial_train, seed=cfg.seed, streams=cfg.calibration.streams,
     )
     return calibrate_detectors(detectors, streams, cfg.calibration.target_rate)
+
+
+#: Streams built in this process, by their config: a sweep of detectors or thresholds
+#: over one stream measures its ground truth (the harm fits) once per worker.
+_STREAMS: dict[str, Any] = {}
+_STREAMS_KEPT = 4
+
+
+def _stream(cfg: DictConfig) -> Any:
+    """The run's :class:`~simulator.stream.DriftStream`, reused when this process
+    already built one from the same config (it is deterministic and read-only)."""
+    from simulator.stream import DriftStream
+
+    key = json.dumps([OmegaConf.to_container(cfg[k], resolve=True) if OmegaConf.is_config(
+        cfg[k]) else cfg[k] for k in ("dataset", "drift", "n_samples", "seed", "jitter")],
+        sort_keys=True, default=str)
+    stream = _STREAMS.get(key)
+    if stream is None:
+        dataset = _make("dataset", cfg)
+        # A replayed log (a dataset with a time column) plays at most its own rows.
+        n_samples = (cfg.n_samples if dataset.time is None
+                     else min(cfg.n_samples, dataset.n_samples))
+        stream = DriftStream(dataset, _make("drift", cfg), n_samples=n_samples,
+                             seed=cfg.seed, jitter=cfg.jitter)
+        if len(_STREAMS) >= _STREAMS_KEPT:
+            del _STREAMS[next(iter(_STREAMS))]
+        _STREAMS[key] = stream
+    return stream
 
 
 def _make(section: str, cfg: DictConfig) -> Any:
@@ -285,10 +310,16 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
                                       **parts["settings"]).run()
         timings["oracle"] = time.perf_counter() - t
 
+    sky = None
+    if cfg.score.skyline:
+        t = time.perf_counter()
+        sky = _skyline(cfg, stream)
+        timings["skyline"] = time.perf_counter() - t
+
     t = time.perf_counter()
     n, horizon = stream.n_samples, cfg.score.horizon
     pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
-                       window=cfg.score.window, epsilon=cfg.score.epsilon)
+                       window=cfg.score.window, epsilon=cfg.score.epsilon, skyline=sky)
     # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
     # never to the run's top-level metrics.
     detection_keys = list(score_detections([], [], 1))
@@ -323,7 +354,8 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "skipped": False,
     })
     if out is not None:
-        _write_outputs(cfg, out, trace, oracle_trace, defer=_defer_timeline(cfg, output_dir))
+        _write_outputs(cfg, out, trace, oracle_trace, sky,
+                       defer=_defer_timeline(cfg, output_dir))
         write_json_atomic(result_path, result)  # last: its presence means "done"
     return result
 
@@ -341,8 +373,9 @@ def _defer_timeline(cfg: DictConfig, output_dir: Any) -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, *, defer: bool) -> None:
-    """The trace(s) and the timeline figure, each written atomically."""
+def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, sky: Any, *,
+                   defer: bool) -> None:
+    """The trace(s), the skyline and the timeline figure, each written atomically."""
     if cfg.save_trace or (cfg.plot and defer):
         trace.save(out / "trace.npz")
     if not cfg.plot:
@@ -350,10 +383,32 @@ def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, *, defer
     if defer:
         if oracle is not None:
             oracle.save(out / "oracle_trace.npz")
+        if sky is not None:
+            atomic_write(out / "skyline.npy", lambda tmp: np.save(tmp, sky))
         return
     from experiments.plots import timeline
 
-    timeline(trace, oracle=oracle, path=out / "timeline.png", title=_title(cfg))
+    timeline(trace, oracle=oracle, skyline=sky, path=out / "timeline.png", title=_title(cfg),
+             window=cfg.score.window)
+
+
+#: Skylines already computed in this process, by what they depend on (a sweep's runs
+#: of one stream and model, e.g. make run's policies, share one).
+_SKYLINES: dict[str, np.ndarray] = {}
+
+
+def _skyline(cfg: DictConfig, stream: Any) -> np.ndarray:
+    """The skyline of ``stream`` for the served model class (:mod:`simulator.skyline`)."""
+    from simulator.skyline import skyline
+
+    key = json.dumps([OmegaConf.to_container(cfg[k], resolve=True)
+                      for k in ("dataset", "drift", "model")]
+                     + [cfg.n_samples, cfg.seed, cfg.jitter], sort_keys=True, default=str)
+    if key not in _SKYLINES:
+        if len(_SKYLINES) >= 16:
+            _SKYLINES.pop(next(iter(_SKYLINES)))
+        _SKYLINES[key] = skyline(stream, _make("model", cfg), seed=cfg.seed)
+    return _SKYLINES[key]
 
 
 def _registry(cfg: DictConfig, out: Path | None) -> Any:

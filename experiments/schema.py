@@ -26,36 +26,54 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from driftsim.validation import check_choice, check_in_range, check_int
+from driftsim.validation import check_choice, check_int
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
     DeploymentConfig,
     GateConfig,
+    LoopConfig,
     RetrainConfig,
 )
 
 __all__ = ["LoopSchema", "MonitorSchema", "RunConfig", "register", "validate"]
 
 
-def _mutable_twin(cls: type) -> type:
+def _mutable_twin(
+    cls: type, sections: dict[str, type] | None = None, *, exclude: tuple[str, ...] = ()
+) -> type:
     """A plain (non-frozen) dataclass with ``cls``'s fields, types and defaults.
 
     OmegaConf makes configs built from frozen dataclasses read-only, which would
     forbid command-line overrides; the validated frozen class is built at run time.
+    ``sections`` maps nested fields to their own (twin) schema; a field whose type
+    OmegaConf cannot hold (``int | tuple[int, int]``) becomes ``Any``.
     """
+    sections = sections or {}
     hints = typing.get_type_hints(cls)
-    fields = [
-        (f.name, hints[f.name], field(default=f.default)) for f in dataclasses.fields(cls)
-    ]
-    return dataclasses.make_dataclass(f"{cls.__name__}Schema", fields)
+    fields = []
+    for f in dataclasses.fields(cls):
+        if f.name in exclude:
+            continue
+        if f.name in sections:
+            fields.append((f.name, Any, field(default_factory=sections[f.name])))
+            continue
+        kind = hints[f.name]
+        if typing.get_origin(kind) in (typing.Union, types.UnionType) and any(
+            typing.get_origin(a) is tuple for a in typing.get_args(kind)
+        ):
+            kind = Any
+        fields.append((f.name, kind, field(default=f.default)))
+    return dataclasses.make_dataclass(f"{cls.__name__.removesuffix('Config')}Schema", fields)
 
 
 RetrainSchema = _mutable_twin(RetrainConfig)
@@ -74,21 +92,15 @@ class MonitorSchema:
     window: int | None = None
 
 
-@dataclass
-class LoopSchema:
-    """Settings of :class:`simulator.loop.DeploymentLoop`."""
-
-    batch_size: int = 500
-    label_delay: Any = 0  # an int, or [low, high] for a uniform random delay
-    label_fraction: float = 1.0
-    initial_train: int = 500
-    criticality: str = "normal"
-    alert_cooldown: int = 0
-    retrain: Any = field(default_factory=RetrainSchema)
-    gate: Any = field(default_factory=GateSchema)
-    deployment: Any = field(default_factory=DeploymentSchema)
-    approval: Any = field(default_factory=ApprovalSchema)
-    costs: Any = field(default_factory=CostSchema)
+#: Settings of :class:`simulator.loop.DeploymentLoop`: the fields of
+#: :class:`~simulator.loop_config.LoopConfig` but ``seed``, which is the run's top-level
+#: ``seed``. ``label_delay`` is an int, or ``[low, high]`` for a uniform random delay.
+LoopSchema = _mutable_twin(
+    LoopConfig,
+    {"retrain": RetrainSchema, "gate": GateSchema, "deployment": DeploymentSchema,
+     "approval": ApprovalSchema, "costs": CostSchema},
+    exclude=("seed",),
+)
 
 
 @dataclass
@@ -96,7 +108,8 @@ class ScoreSchema:
     """How a run is scored."""
 
     horizon: int = 1000
-    oracle: bool = True  # also run the oracle policy, for recovery against it
+    oracle: bool = True  # also run the oracle policy (best timing, same data budget)
+    skyline: bool = True  # the bound recovery is measured against (simulator.skyline)
     window: int = 100
     epsilon: float = 0.02
 
@@ -153,8 +166,14 @@ class RunConfig:
 
 
 def register() -> None:
-    """Store the schema as ``schema`` (idempotent); ``experiments.run`` calls it."""
+    """Store the schema as ``schema`` (idempotent); ``experiments.run`` calls it. Also
+    registers the ``${project:}`` resolver (the project's root folder), which configs
+    use for files shipped with the project."""
     ConfigStore.instance().store(name="schema", node=RunConfig)
+    OmegaConf.register_new_resolver("project", lambda: str(_ROOT), replace=True)
+
+
+_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _section(cls: type, cfg: Any) -> Any:
@@ -212,17 +231,6 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
     ValueError: holdout must be <= 0.9, got 2.0
     """
     _check_known_keys(cfg, RunConfig, "")
-    loop = cfg.loop
-    delay = loop.label_delay
-    if OmegaConf.is_list(delay) or isinstance(delay, (list, tuple)):
-        delay = tuple(int(d) for d in delay)
-    else:
-        check_int("loop.label_delay", delay, low=0)
-    check_int("loop.batch_size", loop.batch_size, low=1)
-    check_in_range("loop.label_fraction", loop.label_fraction, low=0.0, high=1.0,
-                   low_inclusive=False)
-    check_int("loop.initial_train", loop.initial_train, low=10)
-    check_choice("loop.criticality", loop.criticality, ("normal", "high"))
     check_int("n_samples", cfg.n_samples, low=1)
     check_int("seed", cfg.seed, low=0)
     check_int("score.horizon", cfg.score.horizon, low=1)
@@ -234,17 +242,23 @@ def validate(cfg: DictConfig) -> dict[str, Any]:
                 f"alert_sinks[] must be one of ['jsonl', 'sqlite'] or a webhook URL "
                 f"(http:// or https://), got {sink!r}"
             )
-    return {
-        "batch_size": loop.batch_size,
-        "label_delay": delay,
-        "label_fraction": loop.label_fraction,
-        "initial_train": loop.initial_train,
-        "criticality": loop.criticality,
-        "alert_cooldown": loop.alert_cooldown,
+    config = _loop_config(cfg.loop, cfg.seed)
+    return {f.name: getattr(config, f.name) for f in dataclasses.fields(LoopConfig)}
+
+
+def _loop_config(loop: Any, seed: int) -> LoopConfig:
+    """The validated :class:`LoopConfig` of the ``loop`` section (errors name the key)."""
+    sections = {
         "retrain": _section(RetrainConfig, loop.retrain),
         "gate": _section(GateConfig, loop.gate),
         "deployment": _section(DeploymentConfig, loop.deployment),
         "approval": _section(ApprovalConfig, loop.approval),
         "costs": _section(CostModel, loop.costs),
-        "seed": cfg.seed,
     }
+    settings = OmegaConf.to_container(loop, resolve=True)
+    settings = {k: v for k, v in settings.items() if k not in sections}
+    try:
+        return LoopConfig(**settings, seed=seed, **sections)
+    except ValueError as exc:
+        # LoopConfig names the field; the user wrote it under loop.
+        raise ValueError(f"loop.{exc}") from exc

@@ -28,15 +28,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["needs_render", "render_missing", "render_run", "title_of"]
 
 
-def title_of(config: dict) -> str:
-    """The figure title of a run: dataset / drift / detector / seed."""
+def title_of(config: dict, monitors: list[str] | None = None) -> str:
+    """The figure title of a run: dataset / drift / policy / its monitors / seed
+    (``monitors``: the detector labels the run recorded; default the config's detector).
+
+    Examples
+    --------
+    >>> title_of({"dataset": {"name": "iris"}, "drift": {"name": "mixed"}, "seed": 1,
+    ...           "policy": {"_target_": "simulator.Never"}}, ["ADWIN", "DDM"])
+    'iris / mixed / policy Never / monitors ADWIN, DDM / seed 1'
+    """
     dataset = (config.get("dataset") or {}).get("name", "data")
     drift = (config.get("drift") or {}).get("name", "drift")
-    detector = str((config.get("detector") or {}).get("_target_", "")).rsplit(".", 1)[-1]
-    return f"{dataset} / {drift} / {detector} / seed {config.get('seed')}"
+    policy = str((config.get("policy") or {}).get("_target_", "")).rsplit(".", 1)[-1]
+    if not monitors:
+        monitors = [str((config.get("detector") or {}).get("_target_", "")).rsplit(".", 1)[-1]]
+    labels = list(dict.fromkeys(monitors))
+    who = ", ".join(labels) if len(labels) <= 5 else f"{len(labels)} detectors"
+    who = f"{'monitor' if len(monitors) == 1 else 'monitors'} {who}"
+    return f"{dataset} / {drift} / policy {policy} / {who} / seed {config.get('seed')}"
 
 
 def needs_render(run_dir: str | Path) -> bool:
@@ -55,12 +70,15 @@ def render_run(run_dir: str | Path) -> Path:
     trace = Trace.load(folder / "trace.npz")
     oracle_path = folder / "oracle_trace.npz"
     oracle = Trace.load(oracle_path) if oracle_path.exists() else None
+    sky_path = folder / "skyline.npy"
+    sky = np.load(sky_path) if sky_path.exists() else None
     try:
-        config = json.loads((folder / "result.json").read_text(encoding="utf-8"))["config"]
-        title = title_of(config)
+        result = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+        labels = [d.get("label", name) for name, d in (result.get("detectors") or {}).items()]
+        title = title_of(result["config"], labels)
     except (OSError, ValueError, KeyError, TypeError):
         title = folder.name  # the figure is still worth having without its title
-    timeline(trace, oracle=oracle, path=folder / "timeline.png", title=title)
+    timeline(trace, oracle=oracle, skyline=sky, path=folder / "timeline.png", title=title)
     return folder / "timeline.png"
 
 

@@ -69,6 +69,10 @@ class Dataset:
         fresh samples from it (instead of resampling ``X``) and can switch its concept.
         None for every other dataset, and for generator options the vectorised
         version does not offer (``balance_classes=True``).
+    time
+        For a log loaded with a ``time`` column: one timestamp per row
+        (``datetime64[ns]``, non-decreasing). A stream over such a dataset replays
+        the rows in this order instead of resampling them.
 
     Examples
     --------
@@ -92,6 +96,7 @@ class Dataset:
     feature_kinds: tuple[FeatureKind, ...] = field(default=())
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     generator: Any = None
+    time: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         X = np.ascontiguousarray(self.X, dtype=np.float64)
@@ -133,6 +138,13 @@ class Dataset:
                     f"feature {feature!r} must hold codes 0..{len(labels) - 1} "
                     f"(one per category), got {float(column[bad][0])!r}"
                 )
+        if self.time is not None:
+            time = np.asarray(self.time, dtype="datetime64[ns]")
+            if time.shape != (X.shape[0],):
+                raise ValueError(f"time must have shape ({X.shape[0]},), got {time.shape}")
+            if time.size > 1 and (np.diff(time) < np.timedelta64(0)).any():
+                raise ValueError("time must be non-decreasing (rows in time order)")
+            object.__setattr__(self, "time", time)
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y.astype(np.int64, copy=False))
         object.__setattr__(self, "feature_names", feature_names)
@@ -401,7 +413,7 @@ def _vectorised(name: str, seed: int, options: dict[str, Any]) -> Any:
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
-_FILE_OPTIONS = ("target", "missing", "features", "categorical")
+_FILE_OPTIONS = ("target", "missing", "features", "categorical", "time")
 
 
 def _file_suffix(path: str) -> str | None:
@@ -473,8 +485,13 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
     if target not in columns:
         raise ValueError(f"{path.name}: target column {target!r} not found; columns: {columns}")
     missing = check_choice("missing", options.get("missing", "error"), ("error", "drop"))
+    time_column = options.get("time")
+    if time_column is not None and str(time_column) not in columns:
+        raise ValueError(f"{path.name}: time column {time_column!r} not found; columns: {columns}")
+    if time_column is not None:
+        frame = _in_time_order(frame, str(time_column), path.name)
     if options.get("features") is None:
-        features = [c for c in columns if c != target]
+        features = [c for c in columns if c not in (target, time_column)]
     else:
         features = _as_names("features", options["features"])
         for name in features:
@@ -551,6 +568,7 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
             kinds.append("categorical")
 
     stem = path.name[: -len(suffix)] if suffix else path.stem
+    time = None if time_column is None else frame.loc[used.index, str(time_column)].to_numpy()
     return Dataset(
         stem,
         X,
@@ -559,7 +577,29 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
         tuple(_label(c) for c in classes),
         tuple(kinds),
         categories,
+        time=time,
     )
+
+
+def _in_time_order(frame: Any, column: str, name: str) -> Any:
+    """The rows sorted by their timestamps (stably: ties keep the file's order)."""
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():  # pandas' note that it parses element-wise
+            warnings.filterwarnings("ignore", message="Could not infer format")
+            stamps = pd.to_datetime(frame[column])
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name}: time column {column!r} does not parse as dates: {err}") from None
+    if stamps.isna().any():
+        row = int(np.flatnonzero(stamps.isna().to_numpy())[0])
+        raise ValueError(f"{name}: time column {column!r} is empty at row {row}")
+    frame = frame.assign(**{column: stamps})
+    if not stamps.is_monotonic_increasing:
+        warnings.warn(f"{name}: rows sorted by {column!r} (the file was not in time order)",
+                      UserWarning, stacklevel=4)
+        frame = frame.sort_values(column, kind="stable")
+    return frame
 
 
 # --------------------------------------------------------------------------- public
@@ -609,8 +649,10 @@ def load_dataset(name: str | os.PathLike[str], **options: Any) -> Dataset:
         Files take ``target`` (required: the class column), ``missing`` (``"error"``,
         the default, or ``"drop"``: drop rows with a missing or infinite value in a
         used column and warn with the count), ``features`` (the columns to use;
-        default all but the target) and ``categorical`` (numeric columns to treat as
-        categorical). Non-numeric and boolean columns become categorical codes over
+        default all but the target and the time column), ``categorical`` (numeric
+        columns to treat as categorical) and ``time`` (a column of timestamps: the rows
+        are put in time order, and a stream replays them in that order; see
+        :attr:`Dataset.time`). Non-numeric and boolean columns become categorical codes over
         their sorted distinct values; class codes follow the target's sorted values.
 
     Raises

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from driftsim.files import atomic_write
 from simulator.datasets import load_dataset
 from simulator.drift import Scenario
 from simulator.stream import DriftStream, apply_prediction_drift
@@ -140,8 +141,7 @@ def _plot(stream: DriftStream, path: Path) -> None:
         f"{stream.dataset.name}: scenario '{name}' "
         "(shaded: drift active; dashed: change points, red = harmful)"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110))
 
 
 def run_demo(

@@ -48,63 +48,43 @@ Examples
 from __future__ import annotations
 
 import copy
-import heapq
-import itertools
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
-from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert, AlertRouter
 from simulator.estimated import realised_value
+from simulator.loop_checks import (
+    check_distinct_detectors,
+    check_label_delay,
+    check_monitor_references,
+    check_windows,
+)
 from simulator.loop_config import (
     ApprovalConfig,
     CostModel,
     DeploymentConfig,
     GateConfig,
+    LoopConfig,
     RetrainConfig,
 )
+from simulator.loop_deploy import Approver, Deployer
+from simulator.loop_gate import gate_metric
+from simulator.loop_jobs import Job, RetrainingJobs
+from simulator.loop_serving import Server
+from simulator.loop_state import LabelSchedule, RunState
 from simulator.models import default_model, full_proba
-from simulator.monitors import Monitor, Reference, SignalHistory
-from simulator.policies import Decision, GateFailure, LoopStateView, Never, Policy
+from simulator.monitors import Monitor
+from simulator.policies import Decision, LoopStateView, Never, Policy
 from simulator.registry import InMemoryRegistry
-from simulator.stream import DriftStream, apply_prediction_drift
-from simulator.trace import Trace, TraceBuilder
+from simulator.stream import DriftStream
+from simulator.trace import Trace
 
 __all__ = ["DeploymentLoop"]
 
-_NEVER = np.iinfo(np.int64).max
-
-
-@dataclass
-class _Job:
-    """One retraining job, from trigger to gate."""
-
-    id: int
-    trigger: int
-    since: int | None
-    background: bool
-    reason: str
-    concept: tuple[int, float] | None = None
-    retry: int = 0
-    attempt: int = 0
-    started: bool = False
-    cancelled: bool = False
-    train_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    holdout_idx: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-
-
-@dataclass
-class _Trial:
-    """A shadow or A/B trial of a challenger."""
-
-    mode: str
-    version: int
-    start: int
-    stop: int
+_CONFIG_FIELDS = frozenset(f.name for f in fields(LoopConfig))
 
 
 @dataclass
@@ -122,18 +102,6 @@ class _Segment:
     alerts: list[Alert]
     decision: Decision | None = None
     decision_time: int | None = None
-
-
-def _metric(name: str, y: np.ndarray, proba: np.ndarray) -> float:
-    """Gate metric, oriented so that larger is better."""
-    if name == "accuracy":
-        return float(np.mean(proba.argmax(axis=1) == y))
-    if name == "f1":
-        from sklearn.metrics import f1_score
-
-        return float(f1_score(y, proba.argmax(axis=1), average="macro", zero_division=0))
-    p = np.clip(proba[np.arange(y.size), y], 1e-15, 1.0)
-    return float(np.mean(np.log(p)))  # negative log loss
 
 
 class DeploymentLoop:
@@ -177,6 +145,11 @@ class DeploymentLoop:
         Seeds the label delays and fractions, A/B traffic, job failures and the
         approver.
 
+    The settings from ``batch_size`` to ``seed`` (but ``registry`` and
+    ``alert_sinks``) form a validated :class:`~simulator.loop_config.LoopConfig`,
+    available as :attr:`config` (and each as an attribute of the loop);
+    :meth:`from_config` builds a loop from one.
+
     Examples
     --------
     >>> from simulator import Drift, DriftStream, Oracle, load_dataset
@@ -208,11 +181,56 @@ class DeploymentLoop:
         alert_cooldown: int = 0,
         seed: int = 0,
     ) -> None:
+        config = LoopConfig(
+            batch_size=batch_size, label_delay=label_delay, label_fraction=label_fraction,
+            initial_train=initial_train, criticality=criticality,
+            alert_cooldown=alert_cooldown, seed=seed, retrain=retrain, gate=gate,
+            deployment=deployment, approval=approval, costs=costs,
+        )
+        self._init(stream, model, monitors, policy, config, registry, alert_sinks)
+
+    @classmethod
+    def from_config(
+        cls,
+        stream: DriftStream,
+        model: Any = None,
+        monitors: Sequence[Monitor] = (),
+        policy: Policy | None = None,
+        config: LoopConfig | None = None,
+        *,
+        registry: Any = None,
+        alert_sinks: Sequence[Any] | AlertRouter = (),
+    ) -> DeploymentLoop:
+        """A loop whose settings are one :class:`~simulator.loop_config.LoopConfig`.
+
+        Examples
+        --------
+        >>> from simulator import DriftStream, load_dataset
+        >>> stream = DriftStream(load_dataset("iris"), n_samples=600)
+        >>> DeploymentLoop.from_config(stream, config=LoopConfig(batch_size=100)).batch_size
+        100
+        """
+        loop = cls.__new__(cls)
+        loop._init(stream, model, monitors, policy, config or LoopConfig(), registry,
+                   alert_sinks)
+        return loop
+
+    def _init(
+        self, stream: DriftStream, model: Any, monitors: Sequence[Monitor],
+        policy: Policy | None, config: LoopConfig, registry: Any,
+        alert_sinks: Sequence[Any] | AlertRouter,
+    ) -> None:
         if not isinstance(stream, DriftStream):
             raise ValueError(f"stream must be a DriftStream, got {type(stream).__name__}")
         if stream.n_samples is None:
             raise ValueError("stream must be finite: build it with n_samples=<int>")
         self.stream = stream
+        self.config = config
+        if isinstance(config.retrain.window, str) and stream.time is None:
+            raise ValueError(
+                f"retrain window {config.retrain.window!r} is a duration, but the stream has "
+                "no timestamps; replay a log loaded with time=<column>, or give a count"
+            )
         self.model = default_model() if model is None else model
         self.policy = Never() if policy is None else policy
         self.monitors = list(monitors) + list(self.policy.own_monitors())
@@ -220,115 +238,103 @@ class DeploymentLoop:
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise ValueError(f"monitor names must be unique; repeated: {duplicated}")
-        self.batch_size = check_int("batch_size", batch_size, low=1)
-        if isinstance(label_delay, (tuple, list)):
-            if len(label_delay) != 2 or not 0 <= int(label_delay[0]) <= int(label_delay[1]):
-                raise ValueError(
-                    f"label_delay must be an int >= 0 or (low, high) with 0 <= low <= high, "
-                    f"got {label_delay!r}"
-                )
-            self.label_delay: int | tuple[int, int] = (int(label_delay[0]), int(label_delay[1]))
-        else:
-            self.label_delay = check_int("label_delay", label_delay, low=0)
-        self.label_fraction = check_in_range(
-            "label_fraction", label_fraction, low=0.0, high=1.0, low_inclusive=False
-        )
-        self.initial_train = check_int("initial_train", initial_train, low=10)
-        self.retrain = retrain or RetrainConfig()
-        self.gate = gate or GateConfig()
-        self.deployment = deployment or DeploymentConfig()
-        self.approval = approval or ApprovalConfig()
-        self.costs = costs or CostModel()
-        self.criticality = check_choice("criticality", criticality, ("normal", "high"))
+        check_monitor_references(self.policy, names)
+        check_distinct_detectors(self.monitors)
+        check_windows(self.monitors, stream.n_samples)
+        check_label_delay(config.label_delay, stream.n_samples)
         self.registry = registry
         # An AlertRouter given as alert_sinks is used as it is (its cooldown, outbox).
         self.alert_router = alert_sinks if isinstance(alert_sinks, AlertRouter) else None
         self.alert_sinks = tuple(
             alert_sinks.sinks if isinstance(alert_sinks, AlertRouter) else alert_sinks
         )
-        self.alert_cooldown = check_int("alert_cooldown", alert_cooldown, low=0)
-        self.seed = check_int("seed", seed, low=0)
-        if self.retrain.strategy == "incremental" and not hasattr(self.model, "partial_fit"):
+        if config.retrain.strategy == "incremental" and not hasattr(self.model, "partial_fit"):
             raise ValueError(
                 f"strategy 'incremental' needs a model with partial_fit; "
                 f"{type(self.model).__name__} has none"
             )
 
+    def __getattr__(self, name: str) -> Any:
+        # The settings read as attributes of the loop: loop.batch_size, loop.gate, ...
+        if name in _CONFIG_FIELDS and "config" in self.__dict__:
+            return getattr(self.__dict__["config"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # ------------------------------------------------------------------ set-up
     def _rng(self, *key: int) -> np.random.Generator:
-        return np.random.default_rng([self.seed, *key])
+        return np.random.default_rng([self.config.seed, *key])
 
-    def _setup(self) -> None:
-        stream = self.stream
-        n = self.n = int(stream.n_samples)
-        k = self.k = stream.n_classes
-        d = stream.n_features
-        self.registry_ = self.registry if self.registry is not None else InMemoryRegistry()
+    def _make_router(self) -> AlertRouter | None:
         if self.alert_router is not None:
-            self.router_ = self.alert_router
-            self.router_.reset()
-        elif self.alert_sinks:
-            self.router_ = AlertRouter(self.alert_sinks, cooldown=self.alert_cooldown)
-        else:
-            self.router_ = None
+            self.alert_router.reset()
+            return self.alert_router
+        if self.alert_sinks:
+            return AlertRouter(self.alert_sinks, cooldown=self.config.alert_cooldown)
+        return None
+
+    def _setup(self) -> RunState:
+        stream, cfg = self.stream, self.config
+        n = int(stream.n_samples)
+        self.registry_ = self.registry if self.registry is not None else InMemoryRegistry()
+        self.router_ = self._make_router()
         # Per-sample randomness drawn once, so it cannot depend on the batch size.
-        rng = self._rng(1)
-        if isinstance(self.label_delay, tuple):
-            delay = rng.integers(self.label_delay[0], self.label_delay[1] + 1, size=n)
-        else:
-            delay = np.full(n, self.label_delay, dtype=np.int64)
-        labelled = rng.random(n) < self.label_fraction
-        self.ab_u_ = rng.random(n)
-        self.reveal_time_ = np.where(labelled, np.arange(n) + delay, _NEVER).astype(np.int64)
-        self.reveal_order_ = np.argsort(self.reveal_time_, kind="stable")
-        self.reveal_sorted_ = self.reveal_time_[self.reveal_order_]
+        labels = LabelSchedule.build(n, self._rng(1), cfg.label_delay, cfg.label_fraction)
         # Ground truth of every sample, for the oracle's choice of training data only.
-        self.truth_ = stream.batch(0, n).truth if stream.drifts else np.empty((n, 0))
-        self.job_rng_ = self._rng(2)
-        self.approval_rng_ = self._rng(3)
-
-        self.X_ = np.empty((n, d))
-        self.y_ = np.empty(n, dtype=np.int64)
-        self.pred_ = np.empty(n, dtype=np.int64)
-        self.proba_ = np.empty((n, k))
-        self.correct_ = np.empty(n, dtype=bool)
-        self.version_ = np.empty(n, dtype=np.int32)
-        self.history_ = SignalHistory(self.X_, self.pred_, self.proba_)
-        self.trace_ = TraceBuilder(n_samples=n)
-        self.events_: list[tuple[int, int, str, Any]] = []
-        self.counter_ = itertools.count()
-        self.job_ids_ = itertools.count(1)
-        self.job_: _Job | None = None
-        self.background_: int | None = None
-        self.trial_: _Trial | None = None
-        self.last_retrain_: int | None = None
-        self.references_: dict[int, np.ndarray] = {}
-        self.reference_labels_: dict[int, np.ndarray] = {}
-        self.gate_scores_: dict[int, float] = {}
-
-        for m in self.monitors:
+        truth = stream.batch(0, n).truth if stream.drifts else np.empty((n, 0))
+        state = RunState.empty(
+            cfg, n, stream.n_classes, stream.n_features, monitors=self.monitors,
+            policy=self.policy, registry=self.registry_, labels=labels, truth=truth,
+            time=stream.time,
+        )
+        self.deployer_ = Deployer(state)
+        self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
+        self.jobs_ = RetrainingJobs(state, self._fit, self._rng(2), self.approver_.validated)
+        self.server_ = Server(stream)
+        # Every event kind and who handles it.
+        self._handlers: dict[str, Callable[[int, Any], None]] = {
+            "job_start": self.jobs_.start,
+            "job_done": self.jobs_.done,
+            "validated": self.approver_.validated,
+            "approval": self.approver_.decide,
+            "trial_end": self.deployer_.end_trial,
+            "rollback_check": self.deployer_.check_rollback,
+            "rollback": self.deployer_.rollback,
+        }
+        for m in state.monitors:
             m.bind(stream.feature_names, stream.dataset.class_names)
-        self.policy.reset(
-            events=stream.events, n_samples=n, monitor_names=[m.name for m in self.monitors]
+        state.policy.reset(
+            events=stream.events, n_samples=n, monitor_names=[m.name for m in state.monitors]
         )
+        if hasattr(state.policy, "bind_time"):  # periods written in time ("7d")
+            state.policy.bind_time(stream.time)
+        self._deploy_initial_model(state)
+        return state
 
-        # The first model: trained on pre-drift data drawn before the stream starts.
-        twin = DriftStream(
-            stream.dataset, (), n_samples=self.initial_train * 2, seed=stream.seed + 7919
-        )
-        X0, y0, _ = twin.take(self.initial_train * 2)
-        X_train, y_train = X0[: self.initial_train], y0[: self.initial_train]
-        model = self._fit(X_train, y_train)
-        score = _metric("accuracy", y0[self.initial_train :],
-                        full_proba(model, X0[self.initial_train :], k))
-        mv = self.registry_.register(
-            model, created_at=0, trained_on=(0, 0), n_train=self.initial_train,
+    def _deploy_initial_model(self, state: RunState) -> None:
+        """Train the first model on pre-drift data drawn before the stream starts."""
+        size = self.config.initial_train
+        twin = DriftStream(self.stream.dataset, (), n_samples=size * 2,
+                           seed=self.stream.seed + 7919)
+        X0, y0, _ = twin.take(size * 2)
+        X_train, y_train = X0[:size], y0[:size]
+        try:
+            model = self._fit(X_train, y_train)
+        except Exception as exc:  # a user model may fail in any way: say where, keep why
+            raise RuntimeError(
+                f"model {type(self.model).__name__} failed on the initial training set "
+                f"({size} samples of {self.stream.dataset.name!r}, classes "
+                f"{np.unique(y_train).tolist()}): {type(exc).__name__}: {exc}; it must fit "
+                "(X, y) arrays like a scikit-learn classifier"
+            ) from exc
+        score = gate_metric("accuracy", y0[size:], full_proba(model, X0[size:], state.k))
+        mv = state.registry.register(
+            model, created_at=0, trained_on=(0, 0), n_train=size,
             metrics={"accuracy": score}, tags={"origin": "initial"},
         )
-        self.references_[mv.version] = X_train
-        self.reference_labels_[mv.version] = y_train
-        self.gate_scores_[mv.version] = score
-        self._make_champion(mv.version, 0, initial=True)
+        state.references[mv.version] = X_train
+        state.reference_labels[mv.version] = y_train
+        state.gate_scores[mv.version] = score
+        self.deployer_.make_champion(mv.version, 0, initial=True)
 
     def _fit(self, X: np.ndarray, y: np.ndarray) -> Any:
         from sklearn.base import clone
@@ -337,66 +343,14 @@ class DeploymentLoop:
         model.fit(X, y)
         return model
 
-    # ------------------------------------------------------------------ events
-    def _schedule(self, time: int, kind: str, payload: Any = None) -> None:
-        heapq.heappush(self.events_, (int(time), next(self.counter_), kind, payload))
-
-    def _next_event_time(self) -> int:
-        return self.events_[0][0] if self.events_ else _NEVER
-
-    def _fire_due(self, t: int) -> None:
-        while self.events_ and self.events_[0][0] <= t:
-            _, _, kind, payload = heapq.heappop(self.events_)
-            getattr(self, f"_on_{kind}")(t, payload)
-
-    def _log(self, time: int, type: str, cost: float = 0.0, **details: Any) -> None:
-        self.trace_.log(time, type, cost=cost, **details)
-
-    # ------------------------------------------------------------------ models
     @property
     def champion(self) -> Any:
+        """The model serving now (during or after a run)."""
         return self.registry_.get("champion").model
 
-    def _reference(self, version: int) -> Reference:
-        X = self.references_[version]
-        proba = full_proba(self.registry_.get(version).model, X, self.k)
-        return Reference(X, proba.argmax(axis=1), proba, self.reference_labels_[version])
-
-    def _make_champion(self, version: int, t: int, *, initial: bool = False) -> None:
-        previous = self.registry_.alias("champion")
-        self.registry_.promote(version)
-        self._log(t, "deploy", version=version,
-                  previous=None if previous is None else previous.version)
-        reference = self._reference(version)
-        for m in self.monitors:
-            m.rebaseline(reference, t)
-        if not initial and previous is not None and self.deployment.rollback_samples:
-            check_at = self._labels_ready(t, self.deployment.rollback_samples)
-            if check_at is not None:
-                self._schedule(check_at, "rollback_check", (version, previous.version, t))
-
-    def _eligible(self, idx: np.ndarray, concept: tuple[int, float] | None) -> np.ndarray:
-        """Those of the sample indices ``idx`` whose true concept is ``concept``."""
-        if concept is None:
-            return idx
-        column, value = concept
-        return idx[self.truth_[idx, column] == value]
-
-    def _labels_ready(
-        self, since: int, count: int, concept: tuple[int, float] | None = None
-    ) -> int | None:
-        """The boundary after which ``count`` labels of samples served from ``since``
-        on (of the given true concept) have been revealed; None if that never happens
-        in the stream."""
-        times = np.sort(self.reveal_time_[self._eligible(np.arange(since, self.n), concept)])
-        times = times[times < self.n]
-        if times.size < count:
-            return None
-        return int(times[count - 1]) + 1
-
-    def _revealed_by(self, t: int) -> np.ndarray:
-        """Indices of labels revealed before boundary ``t``, in reveal order."""
-        return self.reveal_order_[: np.searchsorted(self.reveal_sorted_, t, side="left")]
+    def _fire_due(self, state: RunState, t: int) -> None:
+        for _, kind, payload in state.events.pop_due(t):
+            self._handlers[kind](t, payload)
 
     # ------------------------------------------------------------------ the run
     def run(self) -> Trace:
@@ -411,42 +365,46 @@ class DeploymentLoop:
             return self._run()
 
     def _run(self) -> Trace:
-        self._setup()
-        t = 0
-        while t < self.n:
-            self._fire_due(t)
-            stop = min((t // self.batch_size + 1) * self.batch_size, self.n,
-                       self._next_event_time())
-            snapshot = copy.deepcopy((self.monitors, self.policy))
-            segment = self._segment(t, stop)
+        state = self._setup()
+        batch_size, t = self.config.batch_size, 0
+        while t < state.n:
+            self._fire_due(state, t)
+            stop = min((t // batch_size + 1) * batch_size, state.n, state.events.next_time())
+            snapshot = copy.deepcopy((state.monitors, state.policy))
+            segment = self._segment(state, t, stop)
             if segment.decision_time is not None and segment.decision_time + 1 < stop:
-                self.monitors, self.policy = snapshot
+                # The policy acted mid-segment: replay up to the decision, so it takes
+                # effect at the same sample whatever the batch size.
+                state.monitors, state.policy = snapshot
                 stop = segment.decision_time + 1
-                segment = self._segment(t, stop)
-            self._commit(segment)
-            self._log_estimates()  # of the committed segment only, not a discarded pass
+                segment = self._segment(state, t, stop)
+            self._commit(state, segment)
+            self._log_estimates(state)  # of the committed segment only, not a discarded pass
             t = stop
-        for _, _, kind, payload in sorted(self.events_):
-            if kind == "job_start" and isinstance(payload, _Job) and not payload.cancelled:
-                self._log(self.n - 1, "retrain_skipped", job=payload.id,
+        self.monitors, self.policy = state.monitors, state.policy
+        for _, kind, payload in state.events.pending():
+            if kind == "job_start" and isinstance(payload, Job) and not payload.cancelled:
+                state.log(state.n - 1, "retrain_skipped", job=payload.id,
                           reason="stream ended before the job could run")
-        return self.trace_.build(meta=self._meta())
+        return state.trace.build(meta=self._meta(state))
 
-    def _meta(self) -> dict[str, Any]:
+    def _meta(self, state: RunState) -> dict[str, Any]:
+        cfg = self.config
+        costs = cfg.costs
         return {
-            "seed": self.seed,
-            "n_samples": self.n,
-            "batch_size": self.batch_size,
-            "label_delay": list(self.label_delay) if isinstance(self.label_delay, tuple)
-            else self.label_delay,
-            "label_fraction": self.label_fraction,
-            "policy": repr(self.policy),
-            "monitors": [m.name for m in self.monitors],
+            "seed": cfg.seed,
+            "n_samples": state.n,
+            "batch_size": cfg.batch_size,
+            "label_delay": list(cfg.label_delay) if isinstance(cfg.label_delay, tuple)
+            else cfg.label_delay,
+            "label_fraction": cfg.label_fraction,
+            "policy": repr(state.policy),
+            "monitors": [m.name for m in state.monitors],
             "costs": {
-                "error": self.costs.error,
-                "label": self.costs.label,
-                "retrain_fixed": self.costs.retrain_fixed,
-                "retrain_per_sample": self.costs.retrain_per_sample,
+                "error": costs.error,
+                "label": costs.label,
+                "retrain_fixed": costs.retrain_fixed,
+                "retrain_per_sample": costs.retrain_per_sample,
             },
             "stream_events": [
                 {
@@ -459,342 +417,109 @@ class DeploymentLoop:
             ],
         }
 
-    def _serve(self, t: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        batch = self.stream.batch(t, stop)
-        champion = self.registry_.get("champion")
-        proba = full_proba(champion.model, batch.X, self.k)
-        version = np.full(stop - t, champion.version, dtype=np.int32)
-        trial = self.trial_
-        if trial is not None and trial.mode == "ab" and t < trial.stop:
-            chosen = (self.ab_u_[t:stop] < self.deployment.ab_fraction) & (
-                np.arange(t, stop) < trial.stop
-            )
-            if chosen.any():
-                challenger = self.registry_.get(trial.version)
-                proba[chosen] = full_proba(challenger.model, batch.X[chosen], self.k)
-                version[chosen] = challenger.version
-        if any(d.kind == "prediction" for d in self.stream.drifts):
-            proba = apply_prediction_drift(proba, batch.truth, self.stream.drifts, batch.noise)
-        self.X_[t:stop] = batch.X
-        self.y_[t:stop] = batch.y
-        return proba, batch.y, version
+    # ------------------------------------------------------------------ segments
+    def _segment(self, state: RunState, t: int, stop: int) -> _Segment:
+        served = self.server_.serve(state, self.deployer_.trial, t, stop)
+        prediction = served.proba.argmax(axis=1)
+        correct = prediction == served.y
+        state.pred[t:stop] = prediction
+        state.proba[t:stop] = served.proba
+        state.correct[t:stop] = correct
+        state.version[t:stop] = served.version
+        revealed, times = state.labels.revealed_in(t, stop)
+        alerts = self._observe(state, t, stop, revealed, times)
+        segment = _Segment(t, stop, prediction, served.proba, correct, served.version,
+                           revealed, times, alerts)
+        segment.decision_time, segment.decision = self._decide(state, t, stop, alerts)
+        return segment
 
-    def _log_estimates(self) -> None:
+    def _observe(
+        self, state: RunState, t: int, stop: int, revealed: np.ndarray, times: np.ndarray
+    ) -> list[Alert]:
+        """Feed the segment's data and revealed labels to every monitor."""
+        alerts: list[Alert] = []
+        y, pred = state.y[revealed], state.pred[revealed]
+        p_true = state.proba[revealed, y]
+        for m in state.monitors:
+            alerts += m.observe_data(t, stop, state.history)
+            alerts += m.observe_labels(times, y, pred, p_true, samples=revealed)
+        alerts.sort(key=lambda a: a.time)
+        return alerts
+
+    @staticmethod
+    def _log_estimates(state: RunState) -> None:
         """Each ``estimated:`` check goes to the trace with the realised value beside it."""
-        for m in self.monitors:
+        for m in state.monitors:
             if m.estimated is None:
                 continue
             for rec in m.estimated.pop_records():
                 window = slice(rec["start"], rec["stop"])
-                rec["realised"] = realised_value(rec["metric"], self.y_[window],
-                                                 self.proba_[window], self.pred_[window])
-                self._log(rec.pop("time"), "estimate", monitor=m.name, **rec)
+                rec["realised"] = realised_value(rec["metric"], state.y[window],
+                                                 state.proba[window], state.pred[window])
+                state.log(rec.pop("time"), "estimate", monitor=m.name, **rec)
 
-    def _segment(self, t: int, stop: int) -> _Segment:
-        proba, y, version = self._serve(t, stop)
-        prediction = proba.argmax(axis=1)
-        self.pred_[t:stop] = prediction
-        self.proba_[t:stop] = proba
-        self.correct_[t:stop] = prediction == y
-        self.version_[t:stop] = version
-
-        lo = np.searchsorted(self.reveal_sorted_, t, side="left")
-        hi = np.searchsorted(self.reveal_sorted_, stop, side="left")
-        revealed = self.reveal_order_[lo:hi]
-        times = self.reveal_sorted_[lo:hi]
-        alerts: list[Alert] = []
-        p_true = self.proba_[revealed, self.y_[revealed]]
-        for m in self.monitors:
-            alerts += m.observe_data(t, stop, self.history_)
-            alerts += m.observe_labels(times, self.y_[revealed], self.pred_[revealed], p_true,
-                                       samples=revealed)
-        alerts.sort(key=lambda a: a.time)
-
-        segment = _Segment(t, stop, prediction, proba, prediction == y, version, revealed,
-                           times, alerts)
+    def _decide(
+        self, state: RunState, t: int, stop: int, alerts: list[Alert]
+    ) -> tuple[int | None, Decision | None]:
+        """Ask the policy at every alert and scheduled time; the first action wins."""
         by_time: dict[int, list[Alert]] = {}
         for a in alerts:
             by_time.setdefault(a.time, []).append(a)
-        moments = sorted(set(by_time) | set(self.policy.scheduled(t, stop).tolist()))
+        moments = sorted(set(by_time) | set(state.policy.scheduled(t, stop).tolist()))
         for moment in moments:
-            decision = self.policy.decide(moment, by_time.get(moment, []),
-                                          self._state_view(moment))
+            decision = state.policy.decide(moment, by_time.get(moment, []),
+                                           self._state_view(state, moment))
             if decision.action != "none":
-                segment.decision, segment.decision_time = decision, moment
-                break
-        return segment
+                return moment, decision
+        return None, None
 
-    def _state_view(self, t: int) -> LoopStateView:
-        order = self._revealed_by(t + 1)
-        correct = self.correct_
+    def _state_view(self, state: RunState, t: int) -> LoopStateView:
+        order = state.labels.revealed_by(t + 1)
+        correct = state.correct
+        champion = state.registry.get("champion")
 
         def recent_accuracy(n: int) -> float:
             idx = order[-n:]
             return float(correct[idx].mean()) if idx.size else float("nan")
 
-        champion = self.registry_.get("champion")
-
         def champion_recent_accuracy(n: int) -> float:
             # Labels arrive roughly in serving order: the champion's latest labelled
             # samples lie in the tail of the reveal order.
             tail = order[-4 * n :]
-            own = tail[self.version_[tail] == champion.version][-n:]
+            own = tail[state.version[tail] == champion.version][-n:]
             return float(correct[own].mean()) if own.size == n else float("nan")
 
+        jobs = self.jobs_
         return LoopStateView(
             time=t,
-            last_retrain=self.last_retrain_,
-            job_running=self.job_ is not None,
-            background_ready=self.background_ is not None,
-            background_age=None if self.background_ is None
-            else t - self.registry_.get(self.background_).created_at,
-            champion_accuracy=self.gate_scores_.get(champion.version, float("nan")),
+            last_retrain=state.last_retrain,
+            job_running=jobs.job is not None,
+            background_ready=jobs.background is not None,
+            background_age=None if jobs.background is None
+            else t - state.registry.get(jobs.background).created_at,
+            champion_accuracy=state.gate_scores.get(champion.version, float("nan")),
             recent_accuracy=recent_accuracy,
             champion_version=champion.version,
             champion_recent_accuracy=champion_recent_accuracy,
             labels_available=int(order.size),
-            retrain_cost=self.costs.retrain_cost(self.retrain.window),
-            error_cost=self.costs.error,
+            retrain_cost=self.config.costs.retrain_cost(state.window_size(t)),
+            error_cost=self.config.costs.error,
         )
 
-    def _commit(self, s: _Segment) -> None:
-        self.trace_.add_batch(s.start, s.prediction, s.correct, s.version, self.y_[s.start:s.stop],
-                              proba=s.proba)
+    def _commit(self, state: RunState, s: _Segment) -> None:
+        state.trace.add_batch(s.start, s.prediction, s.correct, s.version,
+                              state.y[s.start:s.stop], proba=s.proba)
         if s.revealed.size:
-            self.trace_.reveal_labels(s.revealed, s.reveal_times)
-            if self.retrain.strategy == "incremental":
-                champion = self.champion
-                champion.partial_fit(self.X_[s.revealed], self.y_[s.revealed])
+            state.trace.reveal_labels(s.revealed, s.reveal_times)
+            if self.config.retrain.strategy == "incremental":
+                self.champion.partial_fit(state.X[s.revealed], state.y[s.revealed])
         for a in s.alerts:
-            self._log(a.time, "alert" if a.kind == "drift" else "warning", monitor=a.monitor,
+            # a per-segment test's alert says which segments drifted
+            where = {"segments": a.details["segments"]} if "segments" in a.details else {}
+            state.log(a.time, "alert" if a.kind == "drift" else "warning", monitor=a.monitor,
                       detector=a.detector, signal=a.signal, statistic=a.statistic,
-                      severity=a.severity)
+                      severity=a.severity, **where)
         if self.router_ is not None and s.alerts:
             self.router_.route(s.alerts)
         if s.decision is not None:
-            self._act(s.decision_time, s.decision)
-
-    # ------------------------------------------------------------------ actions
-    def _act(self, t: int, decision: Decision) -> None:
-        if decision.action == "rollback":
-            if self.registry_.alias("previous") is None:
-                self._log(t, "retrain_skipped", reason="rollback asked, no previous version")
-            else:
-                self._schedule(t + 1, "rollback", decision.reason)
-            return
-        if decision.action == "retrain" and self.background_ is not None:
-            version, self.background_ = self.background_, None
-            if decision.since is None:
-                self._log(t, "retrain_end", version=version, background=True,
-                          reason=decision.reason)
-                self._schedule(t + 1, "validated", version)
-                return
-            # The policy wants fresh data: the waiting background model is dropped.
-        if decision.action == "background":
-            self.background_ = None  # a newer background model replaces a stale one
-        if self.job_ is not None and not self.job_.started:
-            # Still waiting for its data: the newer decision (newer data) supersedes it.
-            self.job_.cancelled = True
-            self._log(t, "retrain_skipped", job=self.job_.id,
-                      reason=f"superseded before it started ({decision.reason})")
-            self.job_ = None
-        if self.job_ is not None:
-            self._log(t, "retrain_skipped", reason=f"a job is running ({decision.reason})")
-            return
-        job = _Job(next(self.job_ids_), t, decision.since, decision.action == "background",
-                   decision.reason, decision.concept, decision.retry)
-        self.job_ = job
-        self.last_retrain_ = t
-        if decision.since is None:
-            self._schedule(t + 1, "job_start", job)
-            return
-        ready = self._labels_ready(decision.since, self.retrain.window, decision.concept)
-        if ready is None:
-            # Not enough labels will ever come: train on what there is at stream end.
-            ready = self.n
-        self._schedule(max(ready, t + 1), "job_start", job)
-
-    def _on_job_start(self, t: int, job: _Job) -> None:
-        if job.cancelled:
-            return
-        job.started = True
-        order = self._revealed_by(t)
-        if job.since is not None:
-            order = self._eligible(order[order >= job.since], job.concept)[: self.retrain.window]
-        else:
-            order = order[-self.retrain.window :]
-        if order.size < self.retrain.min_train:
-            self._log(t, "retrain_skipped", job=job.id, labels=int(order.size),
-                      reason=f"fewer than min_train={self.retrain.min_train} labels")
-            self.job_ = None
-            return
-        n_hold = round(order.size * self.gate.holdout) if self.gate.enabled else 0
-        if n_hold and order.size - n_hold < 2:
-            n_hold = 0
-        # The most recent labels are held out: the gate asks how the candidate does now.
-        job.train_idx = order[: order.size - n_hold] if n_hold else order
-        job.holdout_idx = order[order.size - n_hold :] if n_hold else order[:0]
-        cost = self.costs.retrain_cost(job.train_idx.size)
-        self._log(t, "retrain_start", cost=cost, job=job.id, attempt=job.attempt,
-                  n_train=int(job.train_idx.size), background=job.background,
-                  reason=job.reason)
-        self._schedule(t + self.retrain.latency, "job_done", job)
-
-    def _on_job_done(self, t: int, job: _Job) -> None:
-        failed = self.job_rng_.random() < self.retrain.failure_rate
-        error = "simulated infrastructure failure" if failed else None
-        candidate = None
-        if not failed:
-            try:
-                candidate = self._fit(self.X_[job.train_idx], self.y_[job.train_idx])
-            except Exception as exc:  # a user model may fail in any way: log, go on
-                error = f"{type(exc).__name__}: {exc}"
-        if candidate is None:
-            retry = job.attempt < self.retrain.max_retries
-            self._log(t, "retrain_failed", job=job.id, attempt=job.attempt, error=error,
-                      retry=retry)
-            if retry:
-                job.attempt += 1
-                self._schedule(t + self.retrain.backoff, "job_start", job)
-            else:
-                self.job_ = None
-            return
-        self.job_ = None
-        self._log(t, "retrain_end", job=job.id, n_train=int(job.train_idx.size))
-        self._gate(t, job, candidate)
-
-    def _gate(self, t: int, job: _Job, candidate: Any) -> None:
-        champion = self.registry_.get("champion")
-        hold = job.holdout_idx
-        X_hold, y_hold = self.X_[hold], self.y_[hold]
-        metric = self.gate.metric
-        if hold.size:
-            new = _metric(metric, y_hold, full_proba(candidate, X_hold, self.k))
-            old = _metric(metric, y_hold, full_proba(champion.model, X_hold, self.k))
-            passed = new > old + self.gate.margin
-        else:
-            new = old = float("nan")
-            passed = True
-        train = job.train_idx
-        mv = self.registry_.register(
-            candidate, created_at=t, trained_on=(int(train.min()), int(train.max()) + 1),
-            n_train=int(train.size), parent=champion.version,
-            metrics={} if math.isnan(new) else {metric: new, f"champion_{metric}": old},
-            tags={"job": str(job.id), "gate": "pass" if passed else "fail"},
-        )
-        self.references_[mv.version] = self.X_[train]
-        self.reference_labels_[mv.version] = self.y_[train]
-        accuracy = (
-            _metric("accuracy", y_hold, full_proba(candidate, X_hold, self.k))
-            if hold.size else float("nan")
-        )
-        self.gate_scores_[mv.version] = accuracy
-        self._log(t, "gate_pass" if passed else "gate_fail", job=job.id, version=mv.version,
-                  metric=metric, candidate=new, champion=old, margin=self.gate.margin)
-        if not passed:
-            if not job.background:
-                self._after_gate_failure(t, job)
-            return
-        if job.background:
-            self.background_ = mv.version
-            return
-        self._on_validated(t, mv.version)
-
-    def _after_gate_failure(self, t: int, job: _Job) -> None:
-        """Let the policy retry (on fresher labels) after the gate rejected its job."""
-        failure = GateFailure(t, job.trigger, job.since, job.retry, job.reason)
-        decision = self.policy.after_gate_failure(failure)
-        if decision.action != "none":
-            self._act(t, decision)
-
-    def _on_validated(self, t: int, version: int) -> None:
-        if self.criticality == "high":
-            self._log(t, "approval_request", version=version)
-            self._schedule(t + self.approval.latency, "approval", version)
-        else:
-            self._deploy(t, version)
-
-    def _on_approval(self, t: int, version: int) -> None:
-        if self.approval_rng_.random() < self.approval.rejection_rate:
-            self._log(t, "rejection", version=version)
-            return
-        self._log(t, "approval", version=version)
-        self._deploy(t, version)
-
-    def _deploy(self, t: int, version: int) -> None:
-        mode = self.deployment.mode
-        if mode == "replace" or self.trial_ is not None:
-            self._make_champion(version, t)
-            return
-        stop = min(t + self.deployment.trial_samples, self.n)
-        self.trial_ = _Trial(mode, version, t, stop)
-        self.registry_.set_alias("challenger", version)
-        self._log(t, f"{mode}_start", version=version, until=stop)
-        times = self.reveal_time_[t:stop]
-        times = times[times < self.n]
-        end = int(times.max()) + 1 if times.size else stop
-        self._schedule(max(end, stop), "trial_end", self.trial_)
-
-    def _on_trial_end(self, t: int, trial: _Trial) -> None:
-        self.trial_ = None
-        self.registry_.remove_alias("challenger")
-        idx = np.arange(trial.start, trial.stop)
-        idx = idx[self.reveal_time_[idx] < t]
-        challenger = self.registry_.get(trial.version)
-        if trial.mode == "shadow":
-            champ_ok = self.correct_[idx]
-            chall_ok = full_proba(challenger.model, self.X_[idx], self.k).argmax(1) == self.y_[idx]
-        else:
-            served_by = self.version_[idx]
-            champ_ok = self.correct_[idx][served_by != trial.version]
-            chall_ok = self.correct_[idx][served_by == trial.version]
-        acc_champ = float(champ_ok.mean()) if champ_ok.size else float("nan")
-        acc_chall = float(chall_ok.mean()) if chall_ok.size else float("nan")
-        promote = bool(acc_chall > acc_champ + self.gate.margin)
-        p_value = None
-        if trial.mode == "ab" and self.deployment.ab_test == "significance":
-            p_value = _two_proportion_p(chall_ok, champ_ok)
-            promote = promote and p_value < self.deployment.ab_alpha
-        self._log(t, f"{trial.mode}_end", version=trial.version, promoted=promote,
-                  challenger_accuracy=acc_chall, champion_accuracy=acc_champ,
-                  labels=int(idx.size), p_value=p_value)
-        if promote:
-            self._log(t, "promotion", version=trial.version)
-            self._make_champion(trial.version, t)
-
-    def _on_rollback_check(self, t: int, payload: tuple[int, int, int]) -> None:
-        version, previous, deployed_at = payload
-        champion = self.registry_.alias("champion")
-        if champion is None or champion.version != version:
-            return  # replaced since: nothing to check
-        idx = self._revealed_by(t)
-        idx = idx[idx >= deployed_at][: self.deployment.rollback_samples]
-        X, y = self.X_[idx], self.y_[idx]
-        acc_new = float(np.mean(full_proba(champion.model, X, self.k).argmax(1) == y))
-        acc_old = float(np.mean(
-            full_proba(self.registry_.get(previous).model, X, self.k).argmax(1) == y
-        ))
-        if acc_old - acc_new > self.deployment.rollback_margin:
-            self._on_rollback(t, f"new model {acc_new:.3f} < previous {acc_old:.3f}")
-
-    def _on_rollback(self, t: int, reason: str) -> None:
-        current = self.registry_.get("champion").version
-        restored = self.registry_.rollback()
-        self._log(t, "rollback", version=restored.version, replaced=current, reason=reason)
-        reference = self._reference(restored.version)
-        for m in self.monitors:
-            m.rebaseline(reference, t)
-
-
-def _two_proportion_p(a: np.ndarray, b: np.ndarray) -> float:
-    """One-sided p-value that ``a``'s success rate exceeds ``b``'s (z-test)."""
-    from scipy.stats import norm
-
-    if a.size == 0 or b.size == 0:
-        return 1.0
-    p1, p2 = a.mean(), b.mean()
-    pooled = (a.sum() + b.sum()) / (a.size + b.size)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / a.size + 1 / b.size))
-    if se == 0:
-        return 0.0 if p1 > p2 else 1.0
-    return float(norm.sf((p1 - p2) / se))
+            self.jobs_.act(s.decision_time, s.decision)

@@ -14,11 +14,21 @@ ValueError: metric must be one of ['accuracy', 'f1', 'log_loss'], got 'auc'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from numbers import Integral
+from typing import Any
 
 from driftsim.validation import check_choice, check_in_range, check_int
+from simulator.timeaxis import parse_duration
 
-__all__ = ["ApprovalConfig", "CostModel", "DeploymentConfig", "GateConfig", "RetrainConfig"]
+__all__ = [
+    "ApprovalConfig",
+    "CostModel",
+    "DeploymentConfig",
+    "GateConfig",
+    "LoopConfig",
+    "RetrainConfig",
+]
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,9 @@ class RetrainConfig:
     ----------
     window
         Labelled samples a job trains on (the most recent ones, or the first ones
-        after the trigger when the policy asks for data ``since`` a time).
+        after the trigger when the policy asks for data ``since`` a time): a count,
+        or a duration such as ``"30d"`` (:mod:`simulator.timeaxis`) for a stream
+        with timestamps: the labelled samples served in the last 30 days.
     latency
         Samples between the job's start and the new model being ready.
     min_train
@@ -52,7 +64,7 @@ class RetrainConfig:
     ValueError: failure_rate must be <= 1.0, got 1.5
     """
 
-    window: int = 500
+    window: int | str = 500
     latency: int = 0
     min_train: int = 30
     failure_rate: float = 0.0
@@ -61,7 +73,10 @@ class RetrainConfig:
     strategy: str = "retrain"
 
     def __post_init__(self) -> None:
-        check_int("window", self.window, low=2)
+        if isinstance(self.window, str):
+            parse_duration(self.window)  # a duration such as "30d"; raises otherwise
+        else:
+            check_int("window", self.window, low=2)
         check_int("latency", self.latency, low=0)
         check_int("min_train", self.min_train, low=2)
         check_in_range("failure_rate", self.failure_rate, low=0.0, high=1.0)
@@ -206,3 +221,96 @@ class CostModel:
     def retrain_cost(self, n_train: int) -> float:
         """Cost of one job training on ``n_train`` samples."""
         return float(self.retrain_fixed + self.retrain_per_sample * n_train)
+
+
+def _check_label_delay(value: Any) -> int | tuple[int, int]:
+    """An int >= 0, or ``(low, high)`` with ``0 <= low <= high``."""
+    if isinstance(value, (tuple, list)):
+        ok = len(value) == 2 and all(
+            isinstance(v, Integral) and not isinstance(v, bool) for v in value
+        )
+        if not ok or not 0 <= int(value[0]) <= int(value[1]):
+            raise ValueError(
+                f"label_delay must be an int >= 0 or (low, high) with 0 <= low <= high, "
+                f"got {value!r}"
+            )
+        return (int(value[0]), int(value[1]))
+    return check_int("label_delay", value, low=0)
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """Every setting of a :class:`~simulator.loop.DeploymentLoop` run, validated once.
+
+    The Hydra schema of the ``loop`` config section is generated from this class
+    (:mod:`experiments.schema`), so the two cannot drift apart.
+
+    Attributes
+    ----------
+    batch_size
+        Samples per batch (one ``predict_proba`` call each); does not change results.
+    label_delay
+        Samples until a label is revealed: an int, or ``(low, high)`` for a seeded
+        uniform integer delay per sample.
+    label_fraction
+        Share of samples whose label is ever revealed (seeded), in (0, 1].
+    initial_train
+        Size of the pre-drift sample the first model is trained on.
+    criticality
+        ``"high"`` puts the simulated human approver between gate and deployment.
+    alert_cooldown
+        Per-monitor cooldown, in samples, of the alert router.
+    seed
+        Seeds the label delays and fractions, A/B traffic, job failures and approver.
+    retrain, gate, deployment, approval, costs
+        The sections above.
+
+    Examples
+    --------
+    >>> LoopConfig(label_delay=[50, 150]).label_delay
+    (50, 150)
+    >>> LoopConfig(criticality="urgent")
+    Traceback (most recent call last):
+    ...
+    ValueError: criticality must be one of ['normal', 'high'], got 'urgent'
+    """
+
+    batch_size: int = 500
+    label_delay: int | tuple[int, int] = 0
+    label_fraction: float = 1.0
+    initial_train: int = 500
+    criticality: str = "normal"
+    alert_cooldown: int = 0
+    seed: int = 0
+    retrain: RetrainConfig = field(default_factory=RetrainConfig)
+    gate: GateConfig = field(default_factory=GateConfig)
+    deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
+    approval: ApprovalConfig = field(default_factory=ApprovalConfig)
+    costs: CostModel = field(default_factory=CostModel)
+
+    def __post_init__(self) -> None:
+        check_int("batch_size", self.batch_size, low=1)
+        object.__setattr__(self, "label_delay", _check_label_delay(self.label_delay))
+        check_in_range(
+            "label_fraction", self.label_fraction, low=0.0, high=1.0, low_inclusive=False
+        )
+        check_int("initial_train", self.initial_train, low=10)
+        check_choice("criticality", self.criticality, ("normal", "high"))
+        check_int("alert_cooldown", self.alert_cooldown, low=0)
+        check_int("seed", self.seed, low=0)
+        for name, cls in _SECTIONS.items():
+            value = getattr(self, name)
+            if value is None:
+                object.__setattr__(self, name, cls())
+            elif not isinstance(value, cls):
+                raise ValueError(f"{name} must be a {cls.__name__}, got {value!r}")
+
+
+#: The nested sections of :class:`LoopConfig` and their classes.
+_SECTIONS: dict[str, type] = {
+    "retrain": RetrainConfig,
+    "gate": GateConfig,
+    "deployment": DeploymentConfig,
+    "approval": ApprovalConfig,
+    "costs": CostModel,
+}

@@ -42,18 +42,69 @@ def default_model() -> Any:
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 
 
-def full_proba(model: Any, X: np.ndarray, n_classes: int) -> np.ndarray:
+def full_proba(
+    model: Any, X: np.ndarray, n_classes: int, *, first_sample: int | None = None
+) -> np.ndarray:
     """``model.predict_proba(X)`` with one column per class code ``0..n_classes-1``.
 
-    Classes the model never saw get probability 0.
+    Classes the model never saw get probability 0. The output is checked: one row
+    per row of ``X``, one column per class of the model, finite, each row summing to
+    1 (within 1e-6); a model that breaks this raises ``ValueError`` naming the model
+    and the first bad row (as the stream's sample ``first_sample + row`` when given).
+
+    Examples
+    --------
+    >>> class Broken:
+    ...     classes_ = np.array([0, 1])
+    ...     def predict_proba(self, X):
+    ...         return np.full((len(X), 2), 7.0)
+    >>> full_proba(Broken(), np.zeros((3, 1)), 2, first_sample=100)
+    Traceback (most recent call last):
+    ...
+    ValueError: model Broken returned probabilities for sample 100 that sum to 14; ...
     """
     proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    classes = np.asarray(getattr(model, "classes_", np.arange(proba.shape[1])), dtype=np.int64)
+    classes = np.asarray(getattr(model, "classes_", np.arange(proba.shape[-1])), dtype=np.int64)
+    _check_output(model, proba, X.shape[0], classes.size, first_sample)
     if proba.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
         return proba
     out = np.zeros((proba.shape[0], n_classes))
     out[:, classes] = proba
     return out
+
+
+def _check_output(
+    model: Any, proba: np.ndarray, n_rows: int, n_columns: int, first_sample: int | None
+) -> None:
+    """Refuse what a broken model returns, at our boundary, naming model and sample."""
+    name = type(model).__name__
+    if proba.shape != (n_rows, n_columns):
+        raise ValueError(
+            f"model {name} returned probabilities of shape {proba.shape} for {n_rows} rows; "
+            f"expected ({n_rows}, {n_columns}): one row per sample, one column per class "
+            f"in its classes_"
+        )
+    finite = np.isfinite(proba).all(axis=1)
+    sums = proba.sum(axis=1)
+    bad = ~finite | (np.abs(sums - 1.0) > 1e-6) | (proba < 0).any(axis=1)
+    if not bad.any():
+        return
+    row = int(np.argmax(bad))
+    where = f"sample {first_sample + row}" if first_sample is not None else f"row {row}"
+    if not finite[row]:
+        raise ValueError(
+            f"model {name} returned a non-finite probability for {where}: "
+            f"{proba[row].tolist()}; probabilities must be finite"
+        )
+    if (proba[row] < 0).any():
+        raise ValueError(
+            f"model {name} returned a negative probability for {where}: "
+            f"{proba[row].tolist()}; probabilities must be in [0, 1]"
+        )
+    raise ValueError(
+        f"model {name} returned probabilities for {where} that sum to {sums[row]:.6g}; "
+        "each row must sum to 1"
+    )
 
 
 class RiverClassifier:

@@ -35,6 +35,7 @@ import numpy as np
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
+from simulator.timeaxis import parse_duration
 
 __all__ = [
     "CostAware",
@@ -213,6 +214,11 @@ class Policy(ParamsMixin):
         """Monitors the policy brings with it (e.g. an SLA rule); none by default."""
         return []
 
+    def monitor_references(self) -> tuple[str, ...]:
+        """Names of the run's monitors this policy listens to by name (the loop checks
+        they exist); none by default."""
+        return ()
+
     def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
         """The decision at ``time`` given the alerts raised then."""
         return NONE
@@ -368,28 +374,64 @@ class Periodic(Policy):
     Parameters
     ----------
     every
-        Samples between retrains; the first happens at ``offset + every``.
+        Samples between retrains; the first happens at ``offset + every``. Or a
+        duration such as ``"7d"`` (:mod:`simulator.timeaxis`) for a stream with
+        timestamps (a replayed log): a retrain at the first sample of each period,
+        periods counted from the first sample's time.
     offset
-        Shift of the schedule.
+        Shift of the schedule, in samples (count periods only).
 
     Examples
     --------
     >>> Periodic(every=1000).scheduled(0, 3500).tolist()
     [1000, 2000, 3000]
+    >>> weekly = Periodic(every="7d")
+    >>> weekly.bind_time(np.arange("2024-01-01", "2024-01-31", dtype="datetime64[D]"))
+    >>> weekly.scheduled(0, 30).tolist()
+    [7, 14, 21, 28]
     """
 
-    def __init__(self, every: int = 1000, offset: int = 0) -> None:
-        self.every = check_int("every", every, low=1)
+    def __init__(self, every: int | str = 1000, offset: int = 0) -> None:
+        if isinstance(every, str):
+            parse_duration(every)  # raises, naming the format
+            self.every = every
+        else:
+            self.every = check_int("every", every, low=1)
         self.offset = check_int("offset", offset, low=0)
+        self._times: np.ndarray | None = None
+
+    def bind_time(self, time: np.ndarray | None) -> None:
+        """The stream's timestamps (None: it has none); a duration period needs them."""
+        if time is None:
+            if isinstance(self.every, str):
+                raise ValueError(
+                    f"every={self.every!r} is a duration, but the stream has no timestamps; "
+                    "replay a log loaded with time=<column>, or give a count"
+                )
+            self._times = None
+            return
+        if not isinstance(self.every, str):
+            return
+        stamps = np.asarray(time, dtype="datetime64[ns]")
+        period = parse_duration(self.every)
+        ends = stamps[0] + period * np.arange(1, (stamps[-1] - stamps[0]) // period + 1)
+        self._times = np.unique(np.searchsorted(stamps, ends, side="left"))
 
     def scheduled(self, start: int, stop: int) -> np.ndarray:
+        if isinstance(self.every, str):
+            times = self._times if self._times is not None else np.empty(0, dtype=np.int64)
+            return times[(times >= start) & (times < stop)].astype(np.int64)
         first = self.offset + self.every
         k_lo = max(0, -(-(start - first) // self.every))  # ceil division
         k_hi = -(-(stop - first) // self.every)
         return (first + self.every * np.arange(k_lo, max(k_lo, k_hi))).astype(np.int64)
 
     def decide(self, time: int, alerts: Sequence[Alert], state: LoopStateView) -> Decision:
-        if time >= self.offset + self.every and (time - self.offset) % self.every == 0:
+        if isinstance(self.every, str):
+            due = self.scheduled(time, time + 1).size > 0
+        else:
+            due = time >= self.offset + self.every and (time - self.offset) % self.every == 0
+        if due:
             return Decision("retrain", reason=f"periodic every {self.every}")
         return NONE
 
@@ -463,6 +505,9 @@ class DriftTriggered(LabelDrivenRecovery, Policy):
         super().reset(events=events, n_samples=n_samples, monitor_names=monitor_names)
         self._names = tuple(monitor_names)
         self._seen: set[str] = set()
+
+    def monitor_references(self) -> tuple[str, ...]:
+        return () if isinstance(self.monitors, str) else self.monitors
 
     def _decide_on_alerts(
         self, time: int, alerts: Sequence[Alert], state: LoopStateView

@@ -27,6 +27,11 @@ Design notes:
   Row-selection drifts (prior, subpopulation) there pick the samples they select from
   the dataset's materialised rows (with jitter), as on any dataset; they cannot be
   combined with a concept switch.
+* Over a dataset with timestamps (a log loaded with ``time=``) the stream is a
+  **replay**: sample ``i`` is row ``i`` in time order, with no resampling and no
+  jitter, and batches carry the rows' timestamps; drifts are injected on top as usual
+  (row-selection drifts excepted). ``n_samples`` defaults to, and may not exceed, the
+  number of rows. Harm is measured on the rows that follow each change point.
 * A drift whose start is at or beyond ``n_samples`` triggers a ``UserWarning`` and has
   no event: a stream shorter than a scenario assumed is legal (a sweep may vary the
   length) but rarely intended.
@@ -34,6 +39,7 @@ Design notes:
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -74,6 +80,9 @@ class Batch:
     noise
         Per-sample uniforms for prediction drifts (float64, n × n_drifts; columns of
         other drifts hold nothing meaningful). None when built by hand.
+    time
+        The samples' timestamps (``datetime64[ns]``) in a replay of a time-ordered
+        log; None otherwise.
 
     Examples
     --------
@@ -87,6 +96,7 @@ class Batch:
     y: np.ndarray
     truth: np.ndarray
     noise: np.ndarray | None = None
+    time: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -196,6 +206,20 @@ def _check_drifts(drifts: Any) -> tuple[Scenario | None, tuple[Drift, ...]]:
         if not isinstance(d, Drift):
             raise ValueError(f"drifts[{i}] must be a Drift, got {type(d).__name__}")
     return None, out
+
+
+def _check_length(dataset: Dataset, n_samples: Any) -> int | None:
+    if dataset.time is None:
+        return None if n_samples is None else check_int("n_samples", n_samples, low=1)
+    if n_samples is None:
+        return dataset.n_samples
+    n = check_int("n_samples", n_samples, low=1)
+    if n > dataset.n_samples:
+        raise ValueError(
+            f"n_samples must be <= {dataset.n_samples} for a replay of {dataset.name!r} "
+            f"(its rows in time order), got {n}"
+        )
+    return n
 
 
 def _generator_names() -> list[str]:
@@ -327,7 +351,7 @@ class DriftStream:
     ) -> None:
         self.dataset = _check_dataset(dataset)
         self.scenario, self.drifts = _check_drifts(drifts)
-        self.n_samples = None if n_samples is None else check_int("n_samples", n_samples, low=1)
+        self.n_samples = _check_length(self.dataset, n_samples)
         self.seed = check_int("seed", seed, low=0)
         self.jitter = float(check_in_range("jitter", jitter, low=0.0, high=1.0))
         self.harm_tolerance = float(
@@ -356,6 +380,11 @@ class DriftStream:
             ]
             self._stages = {s: [p for p in self._plans if p.stage == s] for s in _STAGES}
             self._concepts = self._check_concepts()
+            if self.replay and self._stages["rows"]:
+                raise ValueError(
+                    f"drift {self._stages['rows'][0].index} selects which rows are drawn; "
+                    "a replay plays every row in order, so it takes no row-selection drift"
+                )
             self._segments = {
                 j: _segment_rule(d, j, self.dataset)
                 for j, d in enumerate(self.drifts)
@@ -364,6 +393,30 @@ class DriftStream:
             self.events: tuple[DriftEvent, ...] = self._build_events()
 
     # --- description ---------------------------------------------------------------
+    @property
+    def replay(self) -> bool:
+        """True when the stream replays a time-ordered log row by row."""
+        return self.dataset.time is not None
+
+    @property
+    def time(self) -> np.ndarray | None:
+        """The timestamps of samples ``0 .. n_samples - 1`` in a replay; else None.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from simulator.datasets import Dataset
+        >>> log = Dataset("log", [[0.0], [1.0], [2.0]], [0, 1, 0], ("x",), ("a", "b"),
+        ...               time=np.array(["2024-01-01", "2024-01-02", "2024-01-05"],
+        ...                             dtype="datetime64[ns]"))
+        >>> s = DriftStream(log)
+        >>> s.n_samples, s.time[-1], s.batch(1, 3).X[:, 0].tolist()
+        (3, np.datetime64('2024-01-05T00:00:00.000000000'), [1.0, 2.0])
+        """
+        if self.dataset.time is None:
+            return None
+        return self.dataset.time[: self.n_samples]
+
     @property
     def n_features(self) -> int:
         return self.dataset.n_features
@@ -486,7 +539,11 @@ class DriftStream:
         for plan in self._stages["rows"]:
             if strength[plan.index] is not None:
                 rows = plan.rows(rows, strength[plan.index], draws[plan.index])
-        if self.dataset.generator is None:
+        if self.replay:  # row i is sample i (harm sets past the end wrap around)
+            at = np.arange(n) if t is None else t
+            rows = drawn = at % data.n_rows
+            X, y = data.X.take(rows, axis=0), data.y.take(rows)
+        elif self.dataset.generator is None:
             X, y = self._resampled(rows, first, second)
         else:
             # A generator of its own, so row-selection drifts leave these draws alone.
@@ -605,7 +662,8 @@ class DriftStream:
             X, y, truth, noise = (a.copy() for a in parts[0])
         else:
             X, y, truth, noise = (np.concatenate(col) for col in zip(*parts, strict=True))
-        return Batch(start, X, y, truth, noise)
+        time = None if self.dataset.time is None else self.dataset.time[start:stop].copy()
+        return Batch(start, X, y, truth, noise, time)
 
     def batches(self, size: int, start: int = 0, stop: int | None = None) -> Iterator[Batch]:
         """Consecutive batches of ``size`` samples (the last may be shorter).
@@ -643,6 +701,104 @@ class DriftStream:
         n = check_int("n", n, low=0)
         b = self.batch(start, start + n)
         return b.X, b.y, b.truth
+
+    # --- the distribution in force: what the skyline trains and tests on -------------
+    def state_at(self, t: int | Iterable[int]) -> np.ndarray:
+        """Each drift's scheduled intensity at sample(s) ``t``: one row per sample, one
+        column per drift (as ``truth``'s columns). For a gradual drift the value is the
+        share of samples drawn from the new concept (the mixture in force).
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> from simulator.drift import Drift
+        >>> stream = DriftStream(load_dataset("iris"),
+        ...                      [Drift("concept", 100, width=100, profile="gradual")],
+        ...                      n_samples=300)
+        >>> stream.state_at([0, 149, 250]).ravel().tolist()
+        [0.0, 0.5, 1.0]
+        """
+        t = np.atleast_1d(np.asarray(t, dtype=np.int64))
+        if t.ndim != 1 or (t < 0).any():
+            raise ValueError(f"t must be sample indices >= 0, got {t.tolist()!r}")
+        return self._ramps(t)
+
+    def sample_state(
+        self, state: Iterable[float], n: int, *, seed: int = 0, at: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` i.i.d. samples ``(X, y, truth, noise)`` of the distribution where the
+        drifts have intensities ``state`` (one per drift, in [0, 1]), independent of the
+        stream's own samples; ``seed`` picks the draw, ``at`` the time a moving
+        generator concept is read at. Apply ``noise`` with
+        :func:`apply_prediction_drift` for what a served model would output.
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> from simulator.drift import Drift
+        >>> stream = DriftStream(load_dataset("iris"), [Drift("prior", 100, toward=0)],
+        ...                      n_samples=300)
+        >>> X, y, truth, _ = stream.sample_state([1.0], 2000, seed=1)
+        >>> X.shape, bool((y == 0).mean() > 0.6), float(truth.min())
+        ((2000, 4), True, 1.0)
+        """
+        n = check_int("n", n, low=1)
+        seed = check_int("seed", seed, low=0)
+        state = np.asarray(list(state), dtype=float).reshape(-1)
+        if state.size != len(self.drifts) or ((state < 0) | (state > 1)).any():
+            raise ValueError(
+                f"state must hold {len(self.drifts)} intensities in [0, 1] (one per drift), "
+                f"got {state.tolist()!r}"
+            )
+        t = np.full(n, check_int("at", at, low=0), dtype=np.int64)
+        # key 4 is this method's own stream of randomness (blocks use 1, harm uses 2)
+        return self._render(np.tile(state, (n, 1)), (4, seed + 1), t)
+
+    def sample_at(
+        self, t: int, n: int, seed: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` i.i.d. samples of the distribution in force at sample ``t``
+        (:meth:`state_at` then :meth:`sample_state`).
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> X, y, truth, noise = DriftStream(load_dataset("iris"), seed=0).sample_at(10, 5)
+        >>> X.shape, truth.shape
+        ((5, 4), (5, 0))
+        """
+        t = check_int("t", t, low=0)
+        return self.sample_state(self.state_at(t)[0], n, seed=seed, at=t)
+
+    def segments(
+        self, resolution: float = 0.05, stop: int | None = None
+    ) -> list[tuple[int, int, np.ndarray]]:
+        """The stream cut where the distribution in force changes: ``(start, stop,
+        state)`` for each run of samples whose intensities, rounded to ``resolution``,
+        are the same (the state given is that rounded one). A ramp of width ``w`` gives
+        about ``1 / resolution`` segments, so a per-state computation (the skyline)
+        runs a few dozen times, not once per sample.
+
+        Examples
+        --------
+        >>> from simulator.datasets import load_dataset
+        >>> from simulator.drift import Drift
+        >>> stream = DriftStream(load_dataset("iris"),
+        ...                      [Drift("concept", 100, width=100, profile="gradual")],
+        ...                      n_samples=300)
+        >>> [(a, b) for a, b, _ in stream.segments(resolution=0.5)]
+        [(0, 126), (126, 175), (175, 300)]
+        """
+        step = float(check_in_range("resolution", resolution, low=0.0, high=1.0,
+                                    low_inclusive=False))
+        stop = self.n_samples if stop is None else check_int("stop", stop, low=1)
+        if stop is None:
+            raise ValueError("an unbounded stream needs stop= to be cut into segments")
+        levels = np.round(self._ramps(np.arange(stop)) / step) * step
+        change = np.flatnonzero(np.any(levels[1:] != levels[:-1], axis=1)) + 1
+        bounds = np.r_[0, change, stop]
+        return [(int(a), int(b), np.clip(levels[a], 0.0, 1.0))
+                for a, b in itertools.pairwise(bounds)]
 
     # --- ground truth: events and harm ---------------------------------------------
     def _build_events(self) -> tuple[DriftEvent, ...]:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from driftsim.files import atomic_write
 from driftsim.validation import check_choice, check_in_range, check_int
 
 if TYPE_CHECKING:
@@ -449,17 +449,8 @@ class Trace:
         if self.proba is not None:
             arrays["proba"] = np.asarray(self.proba)
         arrays[_JSON_KEY] = np.frombuffer(json.dumps(payload).encode("utf-8"), dtype=np.uint8)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # a plain open (not mkstemp) so the file gets the usual umask permissions; the
-        # ".tmp." prefix is the one experiments.files.remove_stale_temps clears
-        tmp = path.with_name(f".tmp.{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
-        try:
-            with open(tmp, "xb") as f:
-                np.savez_compressed(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        # np.savez keeps a name that ends in .npz, which the temporary name does
+        atomic_write(path, lambda tmp: np.savez_compressed(tmp, **arrays))
         return path
 
     @classmethod

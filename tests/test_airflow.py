@@ -62,9 +62,9 @@ def test_dag_loads_and_runs_one_simulated_day(tmp_path):
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600,
                               check=False)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    done = subprocess.run([str(python), str(ROOT / "tests" / "airflow_day.py"), str(workdir),
-                           "3"], capture_output=True, text=True, env=env, timeout=600,
-                          check=False)
+    script = ROOT / "tests" / "external" / "airflow_day.py"
+    done = subprocess.run([str(python), str(script), str(workdir), "3"], capture_output=True,
+                          text=True, env=env, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["import_errors"] == {}

@@ -170,7 +170,7 @@ def test_same_answers_as_evidently_data_drift_preset(files, tmp_path):
     contingency test, so only its decision is compared)."""
     python = optional_python("evidently")
     done = subprocess.run(
-        [str(python), str(ROOT / "tests" / "evidently_drift.py"), str(files["ref"]),
+        [str(python), str(ROOT / "tests" / "external" / "evidently_drift.py"), str(files["ref"]),
          str(files["drifted"])], capture_output=True, text=True, timeout=600,
         check=True, env=optional_env_vars(),
     )

@@ -67,6 +67,7 @@ def test_cbpe_repairs_a_miscalibrated_model_and_plain_confidence_does_not():
     realised = realised_performance(y[4000:], sharp[4000:], chunk_size=1000)["accuracy"]
     for calibration in ("isotonic", "sigmoid"):
         est = CBPE(calibration=calibration, chunk_size=1000).fit(sharp[:4000], y[:4000])
+        assert est.calibrator_.keep_ == [False]  # the map helps out of fold, so it is used
         error = np.abs(est.estimate(sharp[4000:]).value["accuracy"] - realised)
         assert error.mean() < 0.015, calibration
     raw = CBPE(calibration=None, chunk_size=1000).fit(sharp[:4000], y[:4000])

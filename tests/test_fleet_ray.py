@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_launchers import _in_loopback_namespace
+from tests.ray_cluster import in_loopback_namespace
 
 _CLUSTER = r"""
 set -euo pipefail
@@ -52,7 +52,7 @@ def test_fleet_results_match_on_serial_joblib_and_a_two_node_ray_cluster():
 
     from tests.optional_env import optional_python
 
-    run = _in_loopback_namespace(_CLUSTER, optional_python("ray"))
+    run = in_loopback_namespace(_CLUSTER, optional_python("ray"))
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     assert "RAY_NODES 2 2" in run.stdout  # two nodes alive, one actor on each
     line = next(x for x in run.stdout.splitlines() if x.startswith("FINGERPRINTS"))

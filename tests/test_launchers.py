@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from experiments.run import CONF_DIR
+from tests.optional_env import ROOT, optional_env_vars, optional_python
 
 SMALL = [
     "detector=adwin,page_hinkley", "drift=abrupt_concept", "policy=never",
@@ -49,10 +50,29 @@ def test_other_launchers_compose(launcher):
     assert "n_jobs" not in cfg.hydra.launcher or launcher == "joblib"
 
 
-def _sweep(sweep_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "experiments.run", "-m", *SMALL,
-           f"hydra.sweep.dir={sweep_dir}", *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+def _readme_lines() -> list[str]:
+    """The command lines of the README's launcher block, comments dropped."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("- Three ways to run a sweep", 1)[1].split("```bash\n", 1)[1]
+    block = block.split("```", 1)[0]
+    return [line.strip() for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def _as_small(line: str, sweep_dir: Path) -> str:
+    """A README command with the benchmark swapped for the two-job sweep."""
+    assert "experiment=benchmark" in line, line
+    small = " ".join(f"'{a}'" for a in [*SMALL, f"hydra.sweep.dir={sweep_dir}"])
+    return line.replace("experiment=benchmark", small).replace(
+        ".venv/bin/python", sys.executable)
+
+
+def _run(script: str, *, namespace: bool = False) -> subprocess.CompletedProcess:
+    cmd = ["bash", "-c", "set -euo pipefail\n" + script]
+    if namespace:
+        cmd = ["unshare", "--net", *cmd]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          check=False, env=optional_env_vars(RAY_USAGE_STATS_ENABLED="0"))
 
 
 def _summary(sweep_dir: Path) -> pd.DataFrame:
@@ -60,66 +80,61 @@ def _summary(sweep_dir: Path) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns[:3])).reset_index(drop=True)
 
 
-@pytest.mark.slow
-def test_submitit_local_sweep_matches_joblib(tmp_path):
-    joblib_run = _sweep(tmp_path / "joblib", "hydra.launcher.n_jobs=2")
+def _line(word: str) -> str:
+    return next(line for line in _readme_lines() if word in line)
+
+
+def test_readme_slurm_command_composes():
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    overrides = _line("submitit_slurm").rsplit(" -m ", 1)[1].split()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=overrides, return_hydra_config=True)
+    assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
+    assert cfg.hydra.launcher.partition == "gpu"
+
+
+@pytest.fixture(scope="module")
+def joblib_summary(tmp_path_factory):
+    """The README's joblib command on the two-job sweep: the reference summary."""
+    sweep_dir = tmp_path_factory.mktemp("launchers") / "joblib"
+    joblib_run = _run(_as_small(_line("n_jobs=2"), sweep_dir))
     assert joblib_run.returncode == 0, joblib_run.stderr[-3000:]
-    submitit_run = _sweep(
-        tmp_path / "submitit", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10"
-    )
+    return _summary(sweep_dir)
+
+
+@pytest.mark.slow
+def test_readme_joblib_and_submitit_commands_give_the_same_summary(joblib_summary, tmp_path):
+    submitit_run = _run(_as_small(_line("submitit_local"), tmp_path / "submitit"))
     assert submitit_run.returncode == 0, submitit_run.stderr[-3000:]
-    pd.testing.assert_frame_equal(_summary(tmp_path / "joblib"), _summary(tmp_path / "submitit"))
+    pd.testing.assert_frame_equal(joblib_summary, _summary(tmp_path / "submitit"))
     # submitit's unexpanded ``%j`` folder template is cleaned up; job logs stay.
     leftovers = sorted(p.name for p in (tmp_path / "submitit" / ".submitit").iterdir())
     assert leftovers and not [name for name in leftovers if "%" in name]
 
 
-# Ray runs inside a private network namespace that has only a loopback interface:
-# head, worker and driver talk over 127.0.0.1 and no packet can leave the machine
-# (Ray otherwise advertises the machine's interface address).
-_RAY_CLUSTER = r"""
-set -euo pipefail
-ip link set lo up
-export RAY_USAGE_STATS_ENABLED=0
-ray="$(dirname "$PY")/ray"
-trap '"$ray" stop --force >/dev/null 2>&1 || true' EXIT
-"$ray" start --head --node-ip-address=127.0.0.1 --port=6390 --num-cpus=1 \
-    --include-dashboard=false --disable-usage-stats >/dev/null
-"$ray" start --address=127.0.0.1:6390 --node-ip-address=127.0.0.1 --num-cpus=1 >/dev/null
-"$PY" - <<'PY'
-import ray
-ray.init(address="127.0.0.1:6390")
-alive = [n for n in ray.nodes() if n["Alive"]]
-print("RAY_NODES", len(alive), sorted({n["NodeManagerAddress"] for n in alive}))
-ray.shutdown()
-PY
-"$PY" -m experiments.run -m "$@"
-"""
-
-
-def _in_loopback_namespace(script: str, python: Path, *args: str) -> subprocess.CompletedProcess:
-    from tests.optional_env import optional_env_vars
-
-    env = optional_env_vars(PY=str(python))
-    return subprocess.run(
-        ["unshare", "--net", "bash", "-c", script, "ray-cluster", *args],
-        capture_output=True, text=True, timeout=900, check=False, env=env,
-    )
-
-
 @pytest.mark.slow
-def test_ray_two_node_cluster_sweep_matches_joblib(tmp_path):
-    from tests.optional_env import optional_python
-
-    python = optional_python("ray")
-    joblib_run = _sweep(tmp_path / "joblib", "hydra.launcher.n_jobs=2")
-    assert joblib_run.returncode == 0, joblib_run.stderr[-3000:]
-    ray_run = _in_loopback_namespace(
-        _RAY_CLUSTER, python, *SMALL, f"hydra.sweep.dir={tmp_path / 'ray'}",
-        "hydra/launcher=ray", "hydra.launcher.ray.init.address=127.0.0.1:6390",
-        "+hydra.launcher.ray.init.object_store_memory=null",
+def test_readme_ray_commands_on_a_two_node_loopback_cluster(joblib_summary, tmp_path):
+    """The README's Ray lines, in a private network namespace that has only a loopback
+    interface: head, worker and driver talk over 127.0.0.1 and no packet can leave."""
+    optional_python("ray")  # built (or found) before the network goes away
+    lines = _readme_lines()
+    ray_lines = lines[lines.index(_line("RAY_PY=")):]
+    check_nodes = (
+        '"$RAY_PY" -c "import ray; ray.init(address=\'127.0.0.1:6379\'); '
+        "print('RAY_NODES', sorted(n['NodeManagerAddress'] for n in ray.nodes() "
+        "if n['Alive']))\""
     )
+    script = "\n".join([
+        "ip link set lo up",
+        *ray_lines[:3],
+        check_nodes,
+        _as_small(ray_lines[3], tmp_path / "ray"),
+        ray_lines[4],
+    ])
+    ray_run = _run(script, namespace=True)
     assert ray_run.returncode == 0, (ray_run.stdout + ray_run.stderr)[-4000:]
-    assert "RAY_NODES 2 ['127.0.0.1']" in ray_run.stdout
+    assert "RAY_NODES ['127.0.0.1', '127.0.0.1']" in ray_run.stdout
     assert "Ray Launcher is launching 2 jobs" in ray_run.stdout + ray_run.stderr
-    pd.testing.assert_frame_equal(_summary(tmp_path / "joblib"), _summary(tmp_path / "ray"))
+    pd.testing.assert_frame_equal(joblib_summary, _summary(tmp_path / "ray"))

@@ -212,7 +212,10 @@ def test_timeline_event_strip_has_every_alert_warning_and_job(hand_trace):
     assert step.get_ydata()[0] == 1 and step.get_ydata()[-1] == 3
     assert list(versions.get_yticks()) == [1, 2, 3]
     labels = _legend_labels(fig)
-    assert "alert: ks (3)" in labels and "alert: silent (0)" in labels
+    assert "alert: ks (3)" in labels
+    # no legend entry for what did not happen; the silent monitor's row still shows
+    assert not any(label.startswith("alert: silent") for label in labels)
+    assert "silent" in [t.get_text() for t in strip.get_yticklabels()]
     assert "rollback (↶vN: version restored)" in labels and "shadow trial" in labels
     assert fig.get_suptitle() == "run timeline — policy Handmade()"
 
@@ -340,8 +343,16 @@ def test_tradeoff_one_curve_per_detector_in_threshold_order(tmp_path):
     np.testing.assert_array_equal(adwin.lines[0].get_xdata(), [0.0, 0.02, 0.1, 0.9])
     np.testing.assert_array_equal(adwin.lines[0].get_ydata()[1:], [210, 150, 80])
     assert adwin.has_xerr and adwin.has_yerr
-    thresholds = [t.get_text() for t in _by_gid(ax.texts, "threshold")]
+    thresholds = [t.get_text().split(" · ")[0] for t in _by_gid(ax.texts, "threshold")]
     assert thresholds == ["1e-05", "0.0001", "0.002", "0.02", "5", "20", "100"]
+    # a threshold that never detected says so, one that missed some says how many
+    texts = [t.get_text() for t in _by_gid(ax.texts, "threshold")]
+    assert texts[0] == "1e-05 · never detected"
+    assert any(text.endswith("% missed") for text in texts)
+    # no two labels overlap
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in _by_gid(ax.texts, "threshold")]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     # baselines are markers apart from the detector curves, never is a note
     assert ax.containers[3].lines[0].get_marker() == "D"
     assert ax.containers[2].lines[0].get_color() == "#555555"
@@ -363,7 +374,7 @@ def test_tradeoff_encodes_missed_detections_and_undefined_delays():
     np.testing.assert_array_equal(undefined.get_offsets(), [[0.0, 1.0]])
     labels = _legend_labels(fig)
     assert "ring size = missed-detection rate:" in labels
-    assert any(label.startswith("no detection (delay undefined)") for label in labels)
+    assert any(label.startswith("never detected (no delay to plot)") for label in labels)
 
 
 def test_tradeoff_axis_scales_and_inferred_baselines():
@@ -381,7 +392,8 @@ def test_tradeoff_axis_scales_and_inferred_baselines():
         }
     )
     ax = plots.threshold_tradeoff(narrow).axes[0]
-    assert ax.get_xscale() == "linear" and ax.get_yscale() == "linear"
+    # consistent log axes, even over a narrow range
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
 
 
 def test_tradeoff_rejects_missing_columns():
@@ -598,15 +610,17 @@ def test_every_drift_kind_has_its_own_colour():
 
 
 def test_timeline_keeps_the_signature_experiments_run_calls():
-    """experiments.run calls ``timeline(trace, oracle=..., path=..., title=...)``."""
+    """experiments.run calls ``timeline(trace, oracle=..., skyline=..., path=..., title=...,
+    window=...)``."""
     import inspect
 
     params = inspect.signature(plots.timeline).parameters
-    assert list(params) == ["trace", "oracle", "path", "title", "window"]
+    assert list(params) == ["trace", "oracle", "path", "title", "window", "skyline"]
     assert all(params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in list(params)[1:])
-    assert [params[p].default for p in ("oracle", "path", "title", "window")] == [
+    assert [params[p].default for p in ("oracle", "path", "title", "window", "skyline")] == [
         None,
         None,
         None,
         100,
+        None,
     ]

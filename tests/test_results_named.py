@@ -180,6 +180,7 @@ def test_vectorised_intervals_agree_with_scipy():
     k = np.array([0, 1, 2, 5, 7, 10])
     n = np.array([3, 3, 9, 10, 20, 10])
     low, high = wilson_arrays(k, n)
+    assert low[0] == 0.0 and high[-1] == 1.0  # exactly, no rounding dust
     for i in range(k.size):
         ci = binomtest(int(k[i]), int(n[i])).proportion_ci(method="wilson")
         assert (low[i], high[i]) == pytest.approx((ci.low, ci.high), abs=1e-12)
@@ -187,3 +188,28 @@ def test_vectorised_intervals_agree_with_scipy():
     lows, highs = poisson_rates(counts, exposure)
     for i in range(counts.size):
         assert (lows[i], highs[i]) == pytest.approx(poisson_rate(int(counts[i]), exposure[i]))
+
+
+def test_figures_read_right():
+    from experiments import plots
+
+    t = np.arange(400)
+    fig = plots.recovery_curves({"Never · label delay 0": (t, np.full(400, 0.5))},
+                                onset=[100, 200, 300],
+                                note="rolling window 100 samples; mean over seed(s) 0, 1")
+    ax = fig.axes[0]
+    onsets = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert sorted(line.get_xdata()[0] for line in onsets) == [100, 200, 300]
+    assert "window 100" in ax.get_title() and "seed(s) 0, 1" in ax.get_title()
+
+    summary = pd.DataFrame({
+        "detector": ["A", "A", "baseline:random", "baseline:random"],
+        "threshold": [1.0, 2.0, np.nan, np.nan],
+        "false_alarm_rate": [0.5, 2.0, 0.4, 3.0],
+        "detection_delay_mean": [300.0, 100.0, 500.0, 90.0],
+        "missed_detection_rate": [0.5, 0.0, 0.0, 0.0],
+        "is_baseline": [False, False, True, True]})
+    ax = plots.threshold_tradeoff(summary).axes[0]
+    baseline = ax.containers[1].lines[0]
+    assert baseline.get_linestyle() == "None"  # matched to different detectors: not joined
+    assert ax.get_xscale() == ax.get_yscale() == "log"

@@ -25,6 +25,7 @@ from simulator import (
 )
 
 ONSET, N = 3000, 8000
+TRACES: dict = {}  # the runs' traces, by seed
 ZIP = 3
 
 
@@ -49,6 +50,7 @@ def watch(seed: int) -> tuple[list[int], list[int], list]:
     received: list = []
     trace = DeploymentLoop(stream, monitors=monitors, policy=Never(), seed=seed,
                            initial_train=2000, alert_sinks=[CallbackSink(received.extend)]).run()
+    TRACES[seed] = trace
     alerts = [e for e in trace.events if e.type == "alert"]
     times = [[e.time for e in alerts if e.details["monitor"] == m]
              for m in ("global KS", "per-zipcode KS")]
@@ -64,6 +66,10 @@ def test_global_test_misses_the_local_drift_and_the_per_segment_test_finds_it():
     assert segment_alerts and min(segment_alerts) == ONSET + 499
     assert all(t >= ONSET for t in segment_alerts)
     assert received and all(a.details["segments"] == [float(ZIP)] for a in received)
+    assert TRACES[0].events and all(
+        e.details["segments"] == [float(ZIP)] for e in TRACES[0].events
+        if e.type == "alert" and e.details["monitor"] == "per-zipcode KS"
+    )
 
 
 def test_over_seeds_the_per_segment_test_is_the_one_that_finds_it():

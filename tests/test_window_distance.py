@@ -161,3 +161,23 @@ def test_share_correction_counts_features() -> None:
     assert (most.statistic, most.drift) == (0.5, False)
     anyf = Wasserstein().fit(X).test(W)
     assert anyf.drift and anyf.statistic == anyf.per_feature.statistic.max()
+
+
+@pytest.mark.parametrize("bins", [2, 10, 65, 66, 200])
+def test_psi_bins_match_searchsorted(bins: int) -> None:
+    """The one-pass binning (edge counting up to 64 edges, binary search beyond)
+    equals numpy's ``searchsorted(side="right")``, ties on edges included."""
+    rng = np.random.default_rng(bins)
+    X = np.round(rng.normal(size=(3000, 3)), 1)  # many ties, values on the edges
+    W = np.round(rng.normal(0.2, 1.0, size=(700, 3)), 1)
+    psi = PSI(bins=bins, eps=1e-4).fit(X)
+    edges = np.quantile(X, np.arange(1, bins) / bins, axis=0)
+    for sample, got in ((X, psi._ref_shares), (W, np.maximum(psi._bin_shares(W), 1e-4))):
+        shares = np.stack(
+            [
+                np.bincount(np.searchsorted(edges[:, j], sample[:, j], side="right"),
+                            minlength=bins)
+                for j in range(3)
+            ]
+        ) / len(sample)
+        np.testing.assert_array_equal(got, np.maximum(shares, 1e-4))

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,13 @@ CALIBRATIONS = ("isotonic", "sigmoid", None)
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
+
+
+def _ece(p: np.ndarray, target: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over ``bins`` equal-count bins of ``p``."""
+    order = np.argsort(p, kind="stable")
+    parts = np.array_split(order, min(bins, max(p.size // 2, 1)))
+    return float(sum(len(b) * abs(p[b].mean() - target[b].mean()) for b in parts) / p.size)
 
 
 def _separates(score: np.ndarray, target: np.ndarray) -> bool:
@@ -64,6 +72,13 @@ class ProbabilityCalibrator:
     ----------
     method
         ``"isotonic"`` (default), ``"sigmoid"`` (Platt) or ``None`` (no calibration).
+    keep
+        Per calibrated class (class 1 only for two classes): True keeps the served
+        score. Default: decided in :meth:`fit` (kept when the class is perfectly ranked
+        already, or when the map does not lower the out-of-fold expected calibration
+        error); ``keep_`` holds the decision.
+    seed
+        Seeds the folds of that decision.
 
     Examples
     --------
@@ -73,10 +88,25 @@ class ProbabilityCalibrator:
     array([0.9, 0.1])
     """
 
-    def __init__(self, method: str | None = "isotonic") -> None:
+    def __init__(self, method: str | None = "isotonic", keep: Sequence[bool] | None = None,
+                 seed: int = 0) -> None:
         if method not in CALIBRATIONS:
             raise ValueError(f"calibration must be one of {list(CALIBRATIONS)}, got {method!r}")
         self.method = method
+        self.keep = keep
+        self.seed = seed
+
+    def _helps(self, score: np.ndarray, target: np.ndarray) -> bool:
+        """Whether the map lowers the expected calibration error out of fold (5 folds)."""
+        fold = np.random.default_rng(self.seed).permutation(score.size) % 5
+        out = np.empty_like(score)
+        for f in range(5):
+            test = fold == f
+            train = ~test
+            if target[train].min() == target[train].max():
+                return False
+            out[test] = self._one().fit(score[train], target[train]).predict(score[test])
+        return _ece(out, target) < _ece(score, target)
 
     def _one(self) -> Any:
         if self.method == "sigmoid":
@@ -92,14 +122,23 @@ class ProbabilityCalibrator:
         self.maps_: list[Any] = []
         if self.method is None:
             return self
-        for j in [1] if k == 2 else range(k):
+        classes = [1] if k == 2 else list(range(k))
+        keep = self.keep
+        if keep is None:
+            keep = []
+            for j in classes:
+                target = (y == j).astype(np.float64)
+                # Nothing to learn, a score that already ranks the class perfectly (a
+                # step fit would make it hard 0/1), or a map that does not help out of
+                # fold: the served scores stay (NannyML decides the same way).
+                keep.append(bool(target.min() == target.max()
+                                 or _separates(proba[:, j], target)
+                                 or not self._helps(proba[:, j], target)))
+        self.keep_ = [bool(v) for v in keep]
+        for j, raw in zip(classes, self.keep_, strict=True):
             target = (y == j).astype(np.float64)
-            if target.min() == target.max() or _separates(proba[:, j], target):
-                # Nothing to learn, or a score that already ranks the class perfectly:
-                # a step fit to it would turn its scores into hard 0/1.
-                self.maps_.append(None)
-            else:
-                self.maps_.append(self._one().fit(proba[:, j], target))
+            fit = not raw and target.min() < target.max()
+            self.maps_.append(self._one().fit(proba[:, j], target) if fit else None)
         return self
 
     def transform(self, proba: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numba
 import numpy as np
 from scipy import stats
 
@@ -13,19 +14,76 @@ from detectors.window.base import UnivariateWindowTest
 __all__ = ["ChiSquared", "category_counts"]
 
 
+@numba.njit(cache=True, nogil=True)
+def _count_known(W, values, offsets, win_counts, unseen):
+    # win_counts[k] += 1 for each window value equal to reference category k of its
+    # feature (binary search among the feature's sorted categories); unseen[i, j] marks
+    # the values no reference row has. One pass over the window.
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            v = W[i, j]
+            lo, end = offsets[j], offsets[j + 1]
+            hi = end
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if values[mid] < v:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < end and values[lo] == v:
+                win_counts[lo] += 1
+            else:
+                unseen[i, j] = True
+
+
+class _ReferenceCategories:
+    """The reference's categories and counts per feature, kept so that counting a
+    window costs one pass over it."""
+
+    def __init__(self, X: np.ndarray) -> None:
+        uniques = [np.unique(X[:, j], return_counts=True) for j in range(X.shape[1])]
+        sizes = np.array([u.size for u, _ in uniques])
+        self.values = np.concatenate([u for u, _ in uniques])
+        self.counts = np.concatenate([c for _, c in uniques]).astype(np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.feature_of = np.repeat(np.arange(X.shape[1]), sizes)
+        self.n_categories = sizes
+
+    def with_window(
+        self, W: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(ref_counts, win_counts, feature_of, n_categories)``, as :func:`category_counts`."""
+        win = np.zeros(self.values.size, dtype=np.int64)
+        unseen = np.zeros(W.shape, dtype=bool)
+        _count_known(W, self.values, self.offsets, win, unseen)
+        if not unseen.any():
+            return self.counts, win, self.feature_of, self.n_categories
+        # categories only the window has: reference count 0, merged in value order
+        new = [(j, *np.unique(W[unseen[:, j], j], return_counts=True))
+               for j in np.flatnonzero(unseen.any(axis=0))]
+        values = np.concatenate([self.values, *(u for _, u, _ in new)])
+        feature_of = np.concatenate(
+            [self.feature_of, *(np.full(u.size, j) for j, u, _ in new)]
+        )
+        ref = np.concatenate([self.counts, np.zeros(values.size - self.values.size, np.int64)])
+        win = np.concatenate([win, *(c for _, _, c in new)])
+        order = np.lexsort((values, feature_of))
+        n_categories = np.bincount(feature_of, minlength=W.shape[1])
+        return ref[order], win[order], feature_of[order], n_categories
+
+
 def category_counts(
     X: np.ndarray, W: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Counts of every category seen in either sample, all features at once.
 
-    The pooled columns are sorted once; each run of equal values is one category.
-
     Returns
     -------
     (ref_counts, win_counts, feature_of, n_categories)
         ``ref_counts[k]`` and ``win_counts[k]`` count category ``k`` (categories of
-        feature 0 first, then feature 1, …); ``feature_of[k]`` is its feature;
-        ``n_categories[f]`` how many categories feature ``f`` has.
+        feature 0 first, then feature 1, …, each feature's in increasing order);
+        ``feature_of[k]`` is its feature; ``n_categories[f]`` how many categories
+        feature ``f`` has.
 
     Examples
     --------
@@ -34,28 +92,7 @@ def category_counts(
     >>> r, w, f, k
     (array([2, 1, 0]), array([0, 1, 1]), array([0, 0, 0]), array([3]))
     """
-    n, d = X.shape
-    big_n = n + W.shape[0]
-    # one contiguous row per feature: sorting along rows is several times faster, and
-    # the order among equal values does not matter for counting (no stable sort)
-    pooled = np.concatenate([X, W], axis=0).T.copy()
-    order = np.argsort(pooled, axis=1)
-    values = np.take_along_axis(pooled, order, axis=1)
-    # each category is a run of equal sorted values; read its counts at the run's end
-    ends = np.empty(values.shape, dtype=bool)
-    ends[:, :-1] = values[:, 1:] != values[:, :-1]
-    ends[:, -1] = True
-    flat_end = np.flatnonzero(ends)
-    feature_of = flat_end // big_n
-    position = flat_end - feature_of * big_n
-    first = np.ones(flat_end.size, dtype=bool)
-    first[1:] = feature_of[1:] != feature_of[:-1]
-    seen_in_window = np.cumsum(order >= n, axis=1).ravel()[flat_end]
-    total_counts = position - np.where(first, -1, np.roll(position, 1))
-    win_counts = seen_in_window - np.where(first, 0, np.roll(seen_in_window, 1))
-    ref_counts = total_counts - win_counts
-    n_categories = np.bincount(feature_of, minlength=d)
-    return ref_counts, win_counts, feature_of, n_categories
+    return _ReferenceCategories(X).with_window(W)
 
 
 class ChiSquared(UnivariateWindowTest):
@@ -117,13 +154,14 @@ class ChiSquared(UnivariateWindowTest):
         self.feature_names = feature_names
 
     def _fit(self, X: np.ndarray) -> None:
-        self._reference = X.copy()
+        # the reference's categories and counts, once: a test counts the window only
+        self._categories = _ReferenceCategories(X)
+        self._n_reference = X.shape[0]
 
     def _per_feature(self, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X = self._reference
-        n, m = X.shape[0], W.shape[0]
+        n, m = self._n_reference, W.shape[0]
         big_n = n + m
-        ref, win, feature_of, n_cat = category_counts(X, W)
+        ref, win, feature_of, n_cat = self._categories.with_window(W)
         cat_total = ref + win
         exp_ref = n * cat_total / big_n
         exp_win = m * cat_total / big_n

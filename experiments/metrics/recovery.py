@@ -1,7 +1,12 @@
 """Recovery scoring: how much accuracy a run lost to each harmful drift, and what it cost.
 
 Definitions (DESIGN.md, "Metrics"), with ``r`` the run's rolling accuracy over
-``window`` samples (:func:`rolling_accuracy`) and ``o`` the oracle run's:
+``window`` samples (:func:`rolling_accuracy`), ``s`` the skyline's
+(:func:`simulator.skyline.skyline`: at each sample, the expected accuracy of a model
+of the served class trained on ample i.i.d. data from the distribution in force; a
+bound no policy beats beyond noise), averaged over the same window, and ``o`` the
+oracle policy's (retrains at the true onsets with the same data budget: the best
+timing, not a bound):
 
 * Each harmful event with onset ``t0`` is followed over its **span** ``[t0, stop)``,
   ``stop`` = the next harmful onset, the stream's end, or ``t0 + horizon``, whichever
@@ -22,12 +27,15 @@ Definitions (DESIGN.md, "Metrics"), with ``r`` the run's rolling accuracy over
   oracle, ``sum(max(0, o - r))`` over the whole stream, and per event over its span;
   against the baseline, ``sum(max(0, baseline - r))`` over each span, summed over
   events. For a 0/1 drop and recovery this area equals the number of extra errors.
+* The skyline is a reference like the oracle: ``time_to_recover_skyline`` and
+  ``accuracy_lost_skyline = sum(max(0, s - r))``.
 * Aggregates: ``time_to_recover`` is the mean over recovered events (``nan`` if none)
   beside ``not_recovered``; an event at onset 0 has no baseline, so its baseline
   measures are ``nan`` and it counts neither way. ``max_drop`` is the largest
   over events. Unsuffixed ``time_to_recover``, ``not_recovered`` and
-  ``accuracy_lost`` are against the oracle when one is given, else against the
-  baseline (``reference`` says which); the ``_oracle`` / ``_baseline`` keys give both.
+  ``accuracy_lost`` are against the skyline when one is given, else the oracle when
+  one is given, else the baseline (``reference`` says which); the ``_skyline`` /
+  ``_oracle`` / ``_baseline`` keys give each.
 * **Costs**: ``total_cost = errors × costs["error"] + labels × costs["label"] +`` the
   event log's costs (the loop prices each ``retrain_start``). ``labels`` counts
   revealed labels, ``retrains`` the ``retrain_start`` events (every attempt).
@@ -196,6 +204,21 @@ def _recovered(t: float, defined: bool) -> bool | None:
     return bool(not np.isnan(t)) if defined else None
 
 
+def _rolling_skyline(skyline: Any, n: int, window: int) -> np.ndarray | None:
+    """The skyline averaged over the trailing ``window`` samples, as the run's accuracy
+    is, so the two compare like for like; ``None`` without a skyline."""
+    if skyline is None:
+        return None
+    values = np.asarray(skyline, dtype=float)
+    if values.shape != (n,) or not np.isfinite(values).all():
+        raise ValueError(f"skyline must hold {n} finite accuracies (one per sample), got "
+                         f"shape {values.shape}")
+    csum = np.concatenate(([0.0], np.cumsum(values)))
+    end = np.arange(1, n + 1)
+    start = np.maximum(end - window, 0)
+    return (csum[end] - csum[start]) / (end - start)
+
+
 def recovery(
     trace: Trace,
     events: Iterable[Any] | None = None,
@@ -205,6 +228,7 @@ def recovery(
     epsilon: float = 0.02,
     horizon: int | None = None,
     costs: Mapping[str, float] | None = None,
+    skyline: Any = None,
 ) -> dict[str, Any]:
     """Recovery of one run from each harmful drift, plus its counts and costs.
 
@@ -227,6 +251,9 @@ def recovery(
         the end).
     costs
         Prices (keys ``error``, ``label``); default ``trace.meta["costs"]``.
+    skyline
+        The skyline's expected accuracy at every sample (same length as the run), the
+        first-choice reference (:func:`simulator.skyline.skyline`), or ``None``.
 
     Returns
     -------
@@ -272,6 +299,7 @@ def recovery(
 
     r = rolling_accuracy(trace.correct, window)
     o = None if oracle is None else rolling_accuracy(oracle.correct, window)
+    sky = _rolling_skyline(skyline, n, window)
     onsets = np.sort(ev.onset[ev.harmful], kind="stable")
     ends = ev.end[ev.harmful][np.argsort(ev.onset[ev.harmful], kind="stable")]
     distinct = np.unique(onsets)
@@ -287,6 +315,7 @@ def recovery(
         low = float(span.min())
         ttr_o = _NAN if o is None else time_to_recover(span, o[t0:stop], epsilon)
         ttr_b = time_to_recover(span, base, epsilon) if has_base else _NAN
+        ttr_s = _NAN if sky is None else time_to_recover(span, sky[t0:stop], epsilon)
         per_event.append(
             {
                 "onset": t0,
@@ -299,6 +328,11 @@ def recovery(
                 "recovered_oracle": _recovered(ttr_o, o is not None),
                 "time_to_recover_baseline": ttr_b,
                 "recovered_baseline": _recovered(ttr_b, has_base),
+                "time_to_recover_skyline": ttr_s,
+                "recovered_skyline": _recovered(ttr_s, sky is not None),
+                "accuracy_lost_skyline": (
+                    _NAN if sky is None else float(np.maximum(sky[t0:stop] - span, 0.0).sum())
+                ),
                 "accuracy_lost_oracle": (
                     _NAN if o is None else float(np.maximum(o[t0:stop] - span, 0.0).sum())
                 ),
@@ -310,6 +344,8 @@ def recovery(
 
     ttr_o, miss_o = _mean_recovered(per_event, "time_to_recover_oracle")
     ttr_b, miss_b = _mean_recovered(per_event, "time_to_recover_baseline")
+    ttr_s, miss_s = _mean_recovered(per_event, "time_to_recover_skyline")
+    lost_sky = _NAN if sky is None else float(np.maximum(sky - r, 0.0).sum())
     lost_oracle = _NAN if o is None else float(np.maximum(o - r, 0.0).sum())
     with_base = [e for e in per_event if e["recovered_baseline"] is not None]
     # an empty sum (no harmful events) is 0; events none of which has a baseline: nan
@@ -319,16 +355,22 @@ def recovery(
         else _NAN
     )
     max_drop = max((e["max_drop"] for e in with_base), default=_NAN)
-    use_oracle = o is not None
+    reference = "skyline" if sky is not None else "oracle" if o is not None else "baseline"
+    pick = {"skyline": (ttr_s, miss_s, lost_sky), "oracle": (ttr_o, miss_o, lost_oracle),
+            "baseline": (ttr_b, miss_b, lost_baseline)}[reference]
     return {
         "accuracy": trace.accuracy(),
         "oracle_accuracy": _NAN if oracle is None else oracle.accuracy(),
-        "reference": "oracle" if use_oracle else "baseline",
+        "skyline_accuracy": _NAN if skyline is None else float(np.mean(skyline)),
+        "reference": reference,
         "baseline_accuracy": per_event[0]["baseline"] if per_event else _NAN,
         "max_drop": max_drop,
-        "time_to_recover": ttr_o if use_oracle else ttr_b,
-        "not_recovered": miss_o if use_oracle else miss_b,
-        "accuracy_lost": lost_oracle if use_oracle else lost_baseline,
+        "time_to_recover": pick[0],
+        "not_recovered": pick[1],
+        "accuracy_lost": pick[2],
+        "time_to_recover_skyline": ttr_s,
+        "not_recovered_skyline": miss_s,
+        "accuracy_lost_skyline": lost_sky,
         "time_to_recover_oracle": ttr_o,
         "not_recovered_oracle": miss_o,
         "time_to_recover_baseline": ttr_b,

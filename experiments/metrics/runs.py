@@ -174,6 +174,7 @@ def score_run(
     epsilon: float = 0.02,
     recovery_horizon: int | None = None,
     costs: Mapping[str, float] | None = None,
+    skyline: Any = None,
 ) -> RunScores:
     """Detection and recovery scores of one run, as one flat :class:`RunScores` dict.
 
@@ -192,7 +193,7 @@ def score_run(
         against scoring a trace against another stream's events.
     horizon
         Detection horizon (``None``: unbounded).
-    oracle, window, epsilon, costs
+    oracle, window, epsilon, costs, skyline
         As for :func:`~experiments.metrics.recovery.recovery`.
     monitor
         Score only these monitors' alerts (default: all of them).
@@ -224,6 +225,7 @@ def score_run(
         epsilon=epsilon,
         horizon=recovery_horizon,
         costs=costs,
+        skyline=skyline,
     )
     rec.pop("per_event")
     return RunScores({**detection, **rec}, alerts_of=_whose(trace, monitor))

@@ -108,6 +108,44 @@ def _auto_scale(ax: Any, axis: str, values: np.ndarray) -> None:
         setter("log")
 
 
+def _log_scale(ax: Any, axis: str, values: np.ndarray) -> None:
+    """A logarithmic ``axis`` whenever it has positive values, symlog when zeros occur
+    too (linear below the smallest positive decade, so 0 sits just under it): the
+    trade-off chart's two axes always read the same way."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    positive = values[values > 0]
+    if positive.size == 0 or (values < 0).any():
+        return
+    setter = ax.set_xscale if axis == "x" else ax.set_yscale
+    if (values == 0).any():
+        setter("symlog", linthresh=10 ** math.floor(math.log10(positive.min())), linscale=0.5)
+    else:
+        setter("log")
+
+
+def _declutter(fig: Figure, texts: list[Any], step: float = 9.0, tries: int = 8) -> None:
+    """Move offset-point annotations up or down until none overlaps an earlier one."""
+    if len(texts) < 2:
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # settle the constrained layout first
+    renderer = canvas.get_renderer()
+    placed: list[Any] = []
+    for text in texts:
+        dx, dy = text.xyann
+        for k in range(tries):
+            box = text.get_window_extent(renderer).expanded(1.02, 1.1)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            # alternate above and below the point, further each time
+            shift = step * (k // 2 + 1) * (1 if k % 2 == 0 else -1)
+            text.xyann = (dx, dy + shift)
+        placed.append(text.get_window_extent(renderer))
+
+
 def _better_hint(ax: Any, x_higher: bool | None, y_higher: bool | None) -> None:
     """An arrow-and-word hint in the corner where the better results lie."""
     if x_higher is None or y_higher is None:

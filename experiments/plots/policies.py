@@ -92,8 +92,9 @@ def policy_bars(summary: Any, *, path: str | os.PathLike[str] | None = None) -> 
     axes[0].set_yticks(ypos, labels=names)
     axes[0].invert_yaxis()
     fig.suptitle(
-        "per policy: accuracy lost against the oracle and total cost "
-        "(lower is better; oracle hatched)",
+        "per policy: accuracy lost against the skyline and total cost, mean over runs; "
+        "error bars: 95 % bootstrap interval of the mean\n(lower is better; the oracle "
+        "policy, hatched, has the best timing with the same data budget)",
         fontsize=10,
     )
     return _finish(fig, path)

@@ -22,6 +22,7 @@ def recovery_curves(
     *,
     onset: int | float | Sequence[int | float] | None = None,
     path: str | os.PathLike[str] | None = None,
+    note: str | None = None,
 ) -> Figure:
     """Rolling accuracy after a drift, one curve per policy; the oracle drawn dashed black.
 
@@ -31,7 +32,9 @@ def recovery_curves(
         Policy name → ``(times, rolling accuracy)`` arrays of equal length. A name
         starting with ``oracle`` (any case) is the oracle.
     onset
-        The drift onset(s) to mark, or ``None``.
+        The drift onset(s) to mark, every one of them, or ``None``.
+    note
+        What the curves average over (window, seeds), stated in the title.
     path
         Where to save the figure.
 
@@ -89,7 +92,8 @@ def recovery_curves(
     ax.set_ylim(0, 1.03)
     ax.set_xlabel("time (samples)")
     ax.set_ylabel("served accuracy (rolling)")
-    ax.set_title("recovery after drift, per policy", fontsize=10)
+    ax.set_title("recovery after drift, per policy" + (f"\n({note})" if note else ""),
+                 fontsize=10)
     ax.grid(color="#e5e5e5", linewidth=0.6)
     fig.legend(loc="outside right upper", fontsize=8, frameon=False)
     return _finish(fig, path)

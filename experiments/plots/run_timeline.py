@@ -35,6 +35,7 @@ def timeline(
     path: str | os.PathLike[str] | None = None,
     title: str | None = None,
     window: int = 100,
+    skyline: Any = None,
 ) -> Figure:
     """One run over time: accuracy, true drift, alerts, retraining and deployments.
 
@@ -65,6 +66,9 @@ def timeline(
         Figure title (default: the policy in ``trace.meta``).
     window
         Rolling-accuracy window in samples.
+    skyline
+        The skyline's expected accuracy per sample (:func:`simulator.skyline.skyline`),
+        drawn averaged over the same window, or ``None``.
 
     Returns
     -------
@@ -92,7 +96,7 @@ def timeline(
     strip_height = 0.35 * max(len(event_rows(trace)), 1) + 0.3
     fig = Figure(figsize=(12, 4.6 + strip_height), layout="constrained")
     ax, ax_ev, ax_ver = fig.subplots(3, 1, sharex=True, height_ratios=[3.6, strip_height, 0.8])
-    handles: list[Any] = draw_accuracy(ax, trace, oracle, window=window)
+    handles: list[Any] = draw_accuracy(ax, trace, oracle, window=window, skyline=skyline)
     handles += draw_drifts(ax, events, trace.n_samples)
     handles += draw_changes([ax, ax_ev, ax_ver], trace)
     handles += draw_events(ax_ev, trace)

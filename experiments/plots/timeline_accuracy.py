@@ -54,8 +54,10 @@ def stream_events(trace: Trace) -> list[Mapping[str, Any]]:
     return out
 
 
-def draw_accuracy(ax: Any, trace: Trace, oracle: Trace | None, *, window: int) -> list[Any]:
-    """Rolling served accuracy of ``trace`` (and ``oracle``) on ``ax``; legend handles."""
+def draw_accuracy(ax: Any, trace: Trace, oracle: Trace | None, *, window: int,
+                  skyline: Any = None) -> list[Any]:
+    """Rolling served accuracy of ``trace`` (and ``oracle``, and the ``skyline``
+    averaged over the same window) on ``ax``; returns the legend handles."""
     n = trace.n_samples
     handles: list[Any] = []
     step = max(1, n // 6000)  # thin very long runs: the plot cannot show more points
@@ -67,7 +69,13 @@ def draw_accuracy(ax: Any, trace: Trace, oracle: Trace | None, *, window: int) -
         acc = oracle.rolling_accuracy(window)[::step]
         handles += ax.plot(np.arange(oracle.n_samples)[::step], acc, color="#7f7f7f",
                            linestyle="--", linewidth=1.2, gid="oracle",
-                           label="oracle policy (retrains at the true onsets)")
+                           label="oracle policy (best timing, same data budget)")
+    if skyline is not None and n:
+        sky = np.convolve(np.asarray(skyline, dtype=float), np.ones(window), "full")[:n]
+        sky /= np.minimum(np.arange(1, n + 1), window)  # trailing mean, as the run's
+        handles += ax.plot(np.arange(n)[::step], sky[::step], color="#2ca02c", linewidth=1.2,
+                           linestyle="-.", gid="skyline",
+                           label="skyline (best model of this class for the data in force)")
     if not n:
         ax.text(0.5, 0.5, "empty trace", transform=ax.transAxes, ha="center", va="center")
     ax.set_ylim(0, 1.03)

@@ -72,7 +72,9 @@ def event_rows(trace: Trace) -> list[str]:
             *([_GATE_ROW] if has_gate else [])]
 
 
-def _draw_monitor(ax: Any, trace: Trace, i: int, name: str) -> Any:
+def _draw_monitor(ax: Any, trace: Trace, i: int, name: str) -> Any | None:
+    """Draw one monitor's row; its legend entry, or None when it never alerted (the
+    row's label still names it: no legend entry for what did not happen)."""
     color = _SERIES[(i + 1) % len(_SERIES)]
     marker = _MARKERS[i % len(_MARKERS)] if i else "v"
     alerts = [e.time for e in trace.events_of("alert") if _monitor_of(e) == name]
@@ -83,6 +85,8 @@ def _draw_monitor(ax: Any, trace: Trace, i: int, name: str) -> Any:
     if alerts:
         ax.scatter(alerts, np.full(len(alerts), i), s=36, marker=marker, color=color,
                    edgecolors="black", linewidths=0.4, gid=f"alerts:{name}", zorder=3)
+    if not alerts:
+        return None
     return Line2D([], [], linestyle="", marker=marker, color=color, markeredgecolor="black",
                   markeredgewidth=0.4, label=f"alert: {name} ({len(alerts)})")
 
@@ -121,7 +125,8 @@ def draw_events(ax: Any, trace: Trace) -> list[Any]:
     """Draw the panel of :func:`event_rows` on ``ax``; return the legend handles."""
     rows = event_rows(trace)
     monitors = monitor_rows(trace)
-    handles = [_draw_monitor(ax, trace, i, name) for i, name in enumerate(monitors)]
+    drawn = [_draw_monitor(ax, trace, i, name) for i, name in enumerate(monitors)]
+    handles = [h for h in drawn if h is not None]
     if trace.events_of("warning"):
         handles.append(Line2D([], [], linestyle="", marker="o", markersize=4, color="#555555",
                               alpha=0.35, label="warning (small, light, below its alerts)"))

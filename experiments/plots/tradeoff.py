@@ -13,11 +13,12 @@ from experiments.metrics.labels import HIGHER_IS_BETTER
 from experiments.plots._base import (
     _MARKERS,
     _SERIES,
-    _auto_scale,
     _better_hint,
     _ci,
+    _declutter,
     _finish,
     _label,
+    _log_scale,
     _require,
 )
 
@@ -55,7 +56,10 @@ def threshold_tradeoff(
     detected nothing has no delay: it is drawn hollow at the top edge. The data-blind
     baselines (``baseline:periodic``, ``baseline:random``, …) are grey markers;
     ``baseline:never`` raises no alarm, so it cannot be placed and is stated as a
-    note. Axes whose values span decades are logarithmic (symlog where zeros occur).
+    note; baseline points matched to different detectors are not joined. Both axes are
+    logarithmic (symlog where zeros occur). Each point's label gives its threshold
+    and, where drifts were missed, the missed share ("never detected" at 100 %);
+    labels are moved apart until none overlaps another.
     ``<column>_ci`` columns (95 % CI half-widths), when present, become error bars.
 
     Parameters
@@ -90,7 +94,7 @@ def threshold_tradeoff(
     >>> [c.get_label() for c in ax.containers]
     ['ADWIN (delta)', 'baseline: periodic']
     >>> [t.get_text() for t in ax.texts if t.get_gid() == "threshold"]
-    ['0.002', '0.05']
+    ['0.002 · 20% missed', '0.05']
     """
     import pandas as pd
 
@@ -108,6 +112,7 @@ def threshold_tradeoff(
     any_missed = False
     any_undefined = False
     handles: list[Any] = []
+    labels: list[Any] = []
 
     detectors = frame.loc[~is_base, "detector"].astype(str)
     for i, name in enumerate(pd.unique(detectors)):
@@ -168,14 +173,23 @@ def threshold_tradeoff(
                     gid=f"missed:{name}",
                 )
         if "threshold" in rows.columns:
-            for xv, yv, thr, bad in zip(xs, ys, rows["threshold"], undefined, strict=True):
+            missed_share = (rows["missed_detection_rate"].to_numpy(dtype=float)
+                            if "missed_detection_rate" in rows.columns
+                            else np.full(len(rows), np.nan))
+            for xv, yv, thr, bad, share in zip(xs, ys, rows["threshold"], undefined,
+                                               missed_share, strict=True):
                 if not np.isfinite(xv) or not (np.isfinite(yv) or bad) or pd.isna(thr):
                     continue
                 where = (xv, 1.0) if bad else (xv, yv)
                 # each detector labels on its own side, so labels of nearby curves do not collide
                 dx, dy, ha = _LABEL_SIDES[i % len(_LABEL_SIDES)]
-                ax.annotate(
-                    f"{float(thr):g}",
+                text = f"{float(thr):g}"
+                if bad:
+                    text += " · never detected"
+                elif np.isfinite(share) and share > 0:
+                    text += f" · {share:.0%} missed"
+                labels.append(ax.annotate(
+                    text,
                     where,
                     xycoords=top if bad else "data",
                     xytext=(dx, -10 if bad else dy),
@@ -185,7 +199,7 @@ def threshold_tradeoff(
                     color=color,
                     gid="threshold",
                     annotation_clip=False,
-                )
+                ))
 
     base_names = pd.unique(frame.loc[is_base, "detector"].astype(str))
     for name in base_names:
@@ -207,7 +221,7 @@ def threshold_tradeoff(
             markersize=8,
             markerfacecolor="white",
             markeredgewidth=1.4,
-            linestyle=":" if ok.sum() > 1 else "",
+            linestyle="",  # points matched to different detectors: nothing to join
             linewidth=0.9,
             capsize=2,
             elinewidth=0.8,
@@ -216,8 +230,8 @@ def threshold_tradeoff(
         line[0].set_gid(f"baseline:{kind}")
         handles.append(line)
 
-    _auto_scale(ax, "x", frame[x].to_numpy(dtype=float))
-    _auto_scale(ax, "y", frame[y].to_numpy(dtype=float))
+    _log_scale(ax, "x", frame[x].to_numpy(dtype=float))
+    _log_scale(ax, "y", frame[y].to_numpy(dtype=float))
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
     ax.grid(color="#e5e5e5", linewidth=0.6)
@@ -237,7 +251,7 @@ def threshold_tradeoff(
                 marker="o",
                 markerfacecolor="none",
                 color="#555555",
-                label="no detection (delay undefined):\nhollow, on the top edge",
+                label="never detected (no delay to plot):\nhollow, on the top edge",
             )
         )
     if any_missed:
@@ -258,6 +272,7 @@ def threshold_tradeoff(
     fig.legend(
         handles=handles, loc="outside right upper", fontsize=8, frameon=False, labelspacing=0.9
     )
+    _declutter(fig, labels)  # after the layout is known: labels never overlap
     return _finish(fig, path)
 
 

@@ -1,0 +1,83 @@
+"""Durations on a stream's time axis: ``"30d"``, ``"12h"``, ``"2w"``.
+
+A replayed log (:class:`~simulator.stream.DriftStream` over a dataset loaded with a
+``time`` column) carries a timestamp per sample, so windows can be written in time as
+well as in samples: ``RetrainConfig(window="30d")`` trains on the labelled samples of
+the last 30 days.
+
+Examples
+--------
+>>> parse_duration("30d")
+np.timedelta64(2592000,'s')
+>>> parse_duration(500) is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+__all__ = ["UNITS", "is_duration", "parse_duration", "window_start"]
+
+UNITS: dict[str, int] = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d|w)\s*$")
+
+
+def is_duration(value: Any) -> bool:
+    """True for a duration string such as ``"30d"``.
+
+    Examples
+    --------
+    >>> is_duration("1d"), is_duration(30), is_duration("30")
+    (True, False, False)
+    """
+    return isinstance(value, str) and _PATTERN.match(value) is not None
+
+
+def parse_duration(value: Any) -> np.timedelta64 | None:
+    """A duration string as a ``numpy.timedelta64`` (seconds); None for a sample count.
+
+    Raises
+    ------
+    ValueError
+        A string that is not ``<number><unit>`` with unit s, min, h, d or w, or a
+        duration that is not positive.
+
+    Examples
+    --------
+    >>> parse_duration("1.5h")
+    np.timedelta64(5400,'s')
+    >>> parse_duration("30 days")
+    Traceback (most recent call last):
+    ...
+    ValueError: a duration must be a number and a unit (s, min, h, d, w), e.g. '30d'; got '30 days'
+    """
+    if not isinstance(value, str):
+        return None
+    match = _PATTERN.match(value)
+    if match is None:
+        raise ValueError(
+            f"a duration must be a number and a unit ({', '.join(UNITS)}), e.g. '30d'; "
+            f"got {value!r}"
+        )
+    seconds = float(match.group(1)) * UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, got {value!r}")
+    return np.timedelta64(round(seconds), "s")
+
+
+def window_start(times: np.ndarray, t: int, duration: np.timedelta64) -> int:
+    """The first sample index whose timestamp is within ``duration`` before sample
+    ``t``'s (``times`` sorted, one per sample).
+
+    Examples
+    --------
+    >>> times = np.array(["2024-01-01", "2024-01-10", "2024-01-20", "2024-02-05"],
+    ...                  dtype="datetime64[ns]")
+    >>> window_start(times, 3, parse_duration("30d"))
+    1
+    """
+    return int(np.searchsorted(times, times[t] - duration, side="right"))
