@@ -35,5 +35,16 @@ def _f64_pointer(typingctx, addr):
 
 @numba.njit(inline="always")
 def buffer_view(addr, size):
-    """The float64 buffer of ``size`` values at ``addr`` as a 1-d array (compiled code only)."""
+    """The float64 buffer of ``size`` values at ``addr`` as a 1-d array (compiled code only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @numba.njit
+    ... def second(addr):
+    ...     return buffer_view(addr, 2)[1]
+    >>> buf = np.array([3.0, 4.0])  # kept alive while its address is used
+    >>> second(buf.ctypes.data)
+    4.0
+    """
     return numba.carray(_f64_pointer(addr), size)

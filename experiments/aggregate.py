@@ -528,6 +528,12 @@ def _tradeoff_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     picked = rows[rows["policy"] == "Never"] if (rows["policy"] == "Never").any() else rows
     matched = picked["baseline_for"].notna()
     picked = picked[~(matched & (picked["detector_class"] == "never"))].copy()
+    # Under Never a detector's alarms do not depend on the other monitors of its run:
+    # the same (detector, threshold, stream) seen in two studies is one point, once.
+    same = [c for c in ("dataset", "drift", "signal", "label_delay", "seed", "detector",
+                        "threshold", "baseline_for") if c in picked]
+    picked = picked.astype({"threshold": object}).drop_duplicates(same)
+    picked = picked.drop(columns=["monitors"], errors="ignore")
     if picked.empty or not picked["false_alarm_rate"].notna().any():
         return None
     picked["detector"] = picked["detector"].str.replace(r" \(.*\)$", "", regex=True)

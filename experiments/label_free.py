@@ -5,8 +5,9 @@ Each approach is a set of overrides on ``conf/experiment/label_free.yaml``; the 
 approach × label delay × drift × seed, one :func:`experiments.run.run` per cell (in
 parallel with joblib), and the summary is, per drift, approach and delay: the mean
 detection delay of the first alert (over the seeds that detected), how many seeds
-missed the drift, false alarms, retrains and accuracy lost (area between the oracle
-policy's rolling accuracy and this run's, in accuracy × samples; lower is better).
+missed the drift, false alarms, retrains and accuracy lost as the run scores it (the
+area between the reference curve — the skyline by default, see ``score.skyline`` —
+and this run's rolling accuracy, in accuracy × samples; lower is better).
 
 Examples
 --------

@@ -172,17 +172,18 @@ detector_rows[["threshold", "seed", "alarms", "detections", "false_alarms",
 # stay silent before it and answer later. The seeds disagree noticeably, which is why
 # the sweep runs several.
 #
-# `summarise(rows)` averages over seeds per configuration and adds the half-width of
-# a 95 % confidence interval (`*_ci`). With a handful of seeds those intervals are
-# wide: a sweep for a real decision wants ten or more.
+# `summarise(rows)` averages over seeds per configuration and adds a 95 % interval
+# (`*_lo`, `*_hi`) and the number of values it rests on (`*_n`). With a handful of
+# seeds those intervals are wide: a sweep for a real decision wants ten or more.
 
 # %%
 # (MTR is infinite for a run whose every detection came at the onset; numpy warns
 # when the interval of such a column is computed, and the interval is nan anyway.)
 with np.errstate(invalid="ignore"):
     summary = summarise(rows)
-columns = ["detector", "threshold", "runs", "false_alarm_rate", "false_alarm_rate_ci",
-           "detection_delay_mean", "detection_delay_mean_ci", "missed_detection_rate"]
+columns = ["detector", "threshold", "runs", "false_alarm_rate", "false_alarm_rate_lo",
+           "false_alarm_rate_hi", "detection_delay_mean", "detection_delay_mean_lo",
+           "detection_delay_mean_hi", "missed_detection_rate"]
 summary[columns].round(3)
 
 # %% [markdown]

@@ -180,6 +180,7 @@ def test_vectorised_intervals_agree_with_scipy():
     k = np.array([0, 1, 2, 5, 7, 10])
     n = np.array([3, 3, 9, 10, 20, 10])
     low, high = wilson_arrays(k, n)
+    assert low[0] == 0.0 and high[-1] == 1.0  # exactly, no rounding dust
     for i in range(k.size):
         ci = binomtest(int(k[i]), int(n[i])).proportion_ci(method="wilson")
         assert (low[i], high[i]) == pytest.approx((ci.low, ci.high), abs=1e-12)

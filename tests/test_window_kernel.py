@@ -138,3 +138,21 @@ def test_seed_controls_the_permutations(cls: type) -> None:
     p = [cls(seed=seed).fit(X).test(Y).p_value for seed in (0, 1, 2)]
     assert len(set(p)) > 1  # different seeds, different Monte Carlo draws
     assert cls(seed=0).fit(X).test(Y).p_value == p[0]
+
+
+def test_mmd_reference_share_reused_across_tests() -> None:
+    """With a fixed seed the reference's share of the permutation sums is kept after
+    the first test; later tests, and tests after a refit, equal a fresh instance's."""
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(2500, 3))  # more than one block of reference rows
+    windows = [rng.normal(shift, 1.0, size=(300, 3)) for shift in (0.0, 0.15, 0.0)]
+    mmd = MMD(n_permutations=50, seed=4).fit(X)
+    for W in windows:
+        got, fresh = mmd.test(W), MMD(n_permutations=50, seed=4).fit(X).test(W)
+        assert (got.statistic, got.p_value) == (fresh.statistic, fresh.p_value)
+    assert len(mmd._ref_parts) == 1
+    X2 = rng.normal(0.5, 1.0, size=(400, 3))
+    mmd.fit(X2)
+    assert mmd.test(windows[1]).p_value == MMD(n_permutations=50, seed=4).fit(X2).test(
+        windows[1]
+    ).p_value

@@ -153,26 +153,32 @@ class CBPE(ParamsMixin):
         self.average_ = resolve_average(self.average, k)
         fold = np.random.default_rng(self.seed).permutation(n) % self.n_folds
         methods = CALIBRATIONS if self.calibration == "auto" else (self.calibration,)
-        m = int(min(max(n // 4, 2), 500))
-        idx = np.random.default_rng(self.seed + 1).integers(0, n, size=(self.n_draws, m))
-        errors = {}
-        finals = {m: ProbabilityCalibrator(m, seed=self.seed).fit(proba, y) for m in methods}
-        for method in methods:
-            q_hat = self._out_of_fold(finals[method], proba, y, fold)
-            args = (pred[idx], proba[idx], self._metrics, self.average_)
-            realised = chunk_metrics(np.eye(k)[y[idx]], *args)
-            estimated = chunk_metrics(q_hat[idx], *args)
-            errors[method] = ({k_: realised[k_] - estimated[k_] for k_ in self._metrics},
-                              float(np.mean(_spread(q_hat, pred))))
+        size = int(min(max(n // 4, 2), 500))
+        idx = np.random.default_rng(self.seed + 1).integers(0, n, size=(self.n_draws, size))
+        finals = {c: ProbabilityCalibrator(c, seed=self.seed).fit(proba, y) for c in methods}
+        errors = {c: self._reference_errors(finals[c], proba, y, pred, fold, idx)
+                  for c in methods}
         # The choice: the smallest out-of-fold mean squared error of the estimates.
-        self.oof_mse_ = {method: float(np.mean([np.nanmean(d**2) for d in e.values()]))
-                         for method, (e, _) in errors.items()}
+        self.oof_mse_ = {c: float(np.mean([np.nanmean(d**2) for d in e.values()]))
+                         for c, (e, _) in errors.items()}
         self.calibration_ = min(methods, key=self.oof_mse_.__getitem__)
         self.calibrator_ = finals[self.calibration_]
         diffs, self.reference_spread_ = errors[self.calibration_]
-        self.band_sample_size_ = m
+        self.band_sample_size_ = size
         self.band_sd_ = {name: float(np.nanstd(d)) for name, d in diffs.items()}
         return self
+
+    def _reference_errors(self, final: ProbabilityCalibrator, proba: np.ndarray,
+                          y: np.ndarray, pred: np.ndarray, fold: np.ndarray,
+                          idx: np.ndarray) -> tuple[dict[str, np.ndarray], float]:
+        """Realised minus estimated metric on the reference sub-chunks ``idx`` (rows of
+        sample indices), with out-of-fold calibration; and the reference's spread."""
+        q_hat = self._out_of_fold(final, proba, y, fold)
+        args = (pred[idx], proba[idx], self._metrics, self.average_)
+        realised = chunk_metrics(np.eye(proba.shape[1])[y[idx]], *args)
+        estimated = chunk_metrics(q_hat[idx], *args)
+        diffs = {name: realised[name] - estimated[name] for name in self._metrics}
+        return diffs, float(np.mean(_spread(q_hat, pred)))
 
     def _out_of_fold(self, final: ProbabilityCalibrator, proba: np.ndarray, y: np.ndarray,
                      fold: np.ndarray) -> np.ndarray:

@@ -89,9 +89,10 @@ def wilson_arrays(
         scale = 1.0 + z * z / n
         center = (p + z * z / (2 * n)) / scale
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / scale
-    low = np.where(n > 0, np.clip(center - half, 0.0, 1.0), np.nan)
-    high = np.where(n > 0, np.clip(center + half, 0.0, 1.0), np.nan)
-    return low, high
+    # exactly 0 (or 1) at the edge: the closed form leaves rounding dust like 5.6e-17
+    low = np.where(k == 0, 0.0, np.clip(center - half, 0.0, 1.0))
+    high = np.where(k == n, 1.0, np.clip(center + half, 0.0, 1.0))
+    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
 
 
 def poisson_rate(

@@ -92,7 +92,7 @@ def recovery_curves(
     ax.set_ylim(0, 1.03)
     ax.set_xlabel("time (samples)")
     ax.set_ylabel("served accuracy (rolling)")
-    ax.set_title("recovery after drift, per policy" + (f" ({note})" if note else ""),
+    ax.set_title("recovery after drift, per policy" + (f"\n({note})" if note else ""),
                  fontsize=10)
     ax.grid(color="#e5e5e5", linewidth=0.6)
     fig.legend(loc="outside right upper", fontsize=8, frameon=False)
