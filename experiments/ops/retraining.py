@@ -114,7 +114,8 @@ class DailyCycle:
                                            trained_on=(0, len(y)), n_train=len(y)).version)
         cycle._save_registry(registry)
         reference = cycle._frame(X, settings["features"])
-        reference.to_csv(cycle.workdir / "reference.csv", index=False)
+        atomic_write(cycle.workdir / "reference.csv",
+                     lambda tmp: reference.to_csv(tmp, index=False))
         make_baseline(cycle.workdir / "reference.csv", cycle.workdir / "baseline")
         return cycle
 
@@ -127,7 +128,7 @@ class DailyCycle:
         champion = self._registry().get("champion")
         pred = full_proba(champion.model, X, settings["n_classes"]).argmax(axis=1)
         batch = self._frame(X, settings["features"]).assign(**{_PRED: pred, _LABEL: y})
-        batch.to_csv(self.workdir / f"batch_{day}.csv", index=False)
+        atomic_write(self.workdir / f"batch_{day}.csv", lambda tmp: batch.to_csv(tmp, index=False))
         features = batch.drop(columns=[_PRED, _LABEL])
         result = check_batch(features, self.workdir / "baseline", batch_id=f"day {day}",
                              history=self.workdir / "history.db")
