@@ -295,9 +295,12 @@ print(f"\nthe class whose errors rose most: {worst}")
 # | the world changed only for a while | retrain if you must, be ready to roll back |
 #
 # Retraining cannot fix a fault that sits *after* the model. The prediction-bias
-# scenario shows it: an automatic retrain is triggered, but the candidate is no better
-# than the champion — both models are fine; the bias is added when serving — so the
-# validation gate refuses it, and the served accuracy stays down.
+# scenario shows it: automatic retrains are triggered again and again (the policy
+# retries after a gate failure, and retrains a model that serves far below its
+# validated accuracy), but every candidate is as good as the champion on the labelled
+# data — both models are fine; the bias is added when serving — so the gate passes or
+# fails on noise, new versions are deployed, and the served accuracy stays down. Each
+# retrain is money spent for nothing.
 
 # %%
 s, lp = watch(SCENARIOS["prediction"],
@@ -308,7 +311,8 @@ gate = [(e.time, e.type, round(e.details["candidate"], 3), round(e.details["cham
         for e in t.events if e.type in ("gate_pass", "gate_fail")]
 print("gate decisions (time, verdict, candidate accuracy, champion accuracy):", gate)
 print(f"served accuracy after the onset: {t.correct[ONSET:].mean():.3f}")
-assert t.events_of("gate_fail") and not t.events_of("deploy")[1:], "nothing new deployed"
+print(f"retrains started: {len(t.events_of('retrain_start'))}")
+assert len(t.events_of("retrain_start")) >= 2, "retrained more than once"
 assert t.correct[ONSET:].mean() < t.correct[:ONSET].mean() - 0.1, "accuracy stays down"
 
 # %% [markdown]
@@ -365,7 +369,8 @@ fig
 # The **registry** keeps every version with what it was trained on and its gate
 # scores, the **aliases** say which version plays which role now (`champion`, and
 # `previous`: the rollback target), and the **lineage** walks back through the
-# parents.
+# parents. Every retrain after the page is listed with its reason; the newest
+# version serves, and `previous` points at the one it replaced.
 
 # %%
 registry = safe_loop.registry_
@@ -378,9 +383,14 @@ print(versions.round(3), "\n")
 print("aliases:", registry.aliases())
 print("lineage of the champion:", registry.lineage("champion"))
 
+for e in safe.events_of("retrain_start"):
+    print(f"retrain at {e.time}: {e.details['reason']}")
+
 shadow_end = safe.events_of("shadow_end")[0]
 assert shadow_end.details["promoted"]
-assert registry.aliases() == {"champion": 2, "previous": 1}
+aliases = registry.aliases()
+assert aliases["champion"] == len(registry) and aliases["previous"] < aliases["champion"]
+assert registry.lineage("champion")[-1] == 1
 assert safe.events_of("approval")[0].time - safe.events_of("approval_request")[0].time == 200
 
 # %% [markdown]
@@ -424,7 +434,9 @@ assert errors["safe (gate + approval + shadow)"] > errors["fast (gate only)"]
 # The guard against this looks at the *future*: `DeploymentConfig(rollback_samples=200,
 # rollback_margin=0.05)` watches the first 200 labelled samples served by a new model,
 # evaluates the previous champion on the same samples in the background, and rolls
-# back if the previous one was more than 5 points more accurate.
+# back if the previous one was more than 5 points more accurate. (The log below also
+# shows a later retrain: the policy retrains a model whose recent served accuracy,
+# fault period included, is far below its validated accuracy.)
 
 # %%
 sensor_fault = Drift("covariate", ONSET, transform="shift", severity=1.0,
@@ -445,7 +457,7 @@ print("aliases after the run:", guarded_loop.registry_.aliases())
 
 rollbacks = guarded.events_of("rollback")
 assert len(rollbacks) == 1 and rollbacks[0].details["version"] == 1
-assert guarded_loop.registry_.aliases()["champion"] == 1
+assert guarded.model_version[rollbacks[0].time + 1] == 1  # v1 serves again
 
 # %%
 fig = timeline(guarded, title="A retrain during a temporary fault, rolled back")
