@@ -48,7 +48,6 @@ __all__ = [
     "Periodic",
     "Policy",
     "WarningBackground",
-    "make_policy",
 ]
 
 Action = Literal["none", "retrain", "background", "rollback"]
@@ -785,30 +784,3 @@ class Oracle(Policy):
             return Decision("retrain", since=time, reason="true drift onset",
                             concept=self._targets[time])
         return NONE
-
-
-_POLICIES: dict[str, type[Policy]] = {
-    "never": Never,
-    "periodic": Periodic,
-    "drift_triggered": DriftTriggered,
-    "performance_sla": PerformanceSLA,
-    "warning_background": WarningBackground,
-    "cost_aware": CostAware,
-    "oracle": Oracle,
-}
-
-
-def make_policy(name: str, **params: Any) -> Policy:
-    """Build a policy by its config name.
-
-    Examples
-    --------
-    >>> make_policy("periodic", every=500)
-    Periodic(every=500, offset=0)
-    >>> make_policy("sometimes")
-    Traceback (most recent call last):
-    ...
-    ValueError: policy must be one of ['never', 'periodic', ...], got 'sometimes'
-    """
-    check_choice("policy", name, list(_POLICIES))
-    return _POLICIES[name](**params)
