@@ -295,9 +295,11 @@ print(f"\nthe class whose errors rose most: {worst}")
 # | the world changed only for a while | retrain if you must, be ready to roll back |
 #
 # Retraining cannot fix a fault that sits *after* the model. The prediction-bias
-# scenario shows it: an automatic retrain is triggered, but the candidate is no better
-# than the champion — both models are fine; the bias is added when serving — so the
-# validation gate refuses it, and the served accuracy stays down.
+# scenario shows it: an automatic retrain is triggered, and retried on labels from
+# after the alert, but the candidates are no better than the champion — both models
+# are fine; the bias is added when serving — so the validation gate refuses them (a
+# candidate that gets through on a small holdout serves just as badly), and the served
+# accuracy stays down.
 
 # %%
 s, lp = watch(SCENARIOS["prediction"],
@@ -308,7 +310,7 @@ gate = [(e.time, e.type, round(e.details["candidate"], 3), round(e.details["cham
         for e in t.events if e.type in ("gate_pass", "gate_fail")]
 print("gate decisions (time, verdict, candidate accuracy, champion accuracy):", gate)
 print(f"served accuracy after the onset: {t.correct[ONSET:].mean():.3f}")
-assert t.events_of("gate_fail") and not t.events_of("deploy")[1:], "nothing new deployed"
+assert len(t.events_of("gate_fail")) >= 2, "the gate refuses the first try and the retry"
 assert t.correct[ONSET:].mean() < t.correct[:ONSET].mean() - 0.1, "accuracy stays down"
 
 # %% [markdown]

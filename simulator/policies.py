@@ -251,8 +251,8 @@ class LabelDrivenRecovery:
       ``shortfall_labels`` labels of samples it served with the accuracy it was
       validated at; a drop of more than ``shortfall`` triggers one retrain on labels
       of samples served from then on (the world the champion fails in now), once per
-      champion version, so a problem no model can fix, such as corrupted outputs,
-      does not start a job every check.
+      episode (from one alert-driven retrain to the next), so a problem no model can
+      fix, such as corrupted outputs, does not start a job every check.
 
     Examples
     --------
@@ -267,7 +267,7 @@ class LabelDrivenRecovery:
     ...                       champion_accuracy=0.87, champion_recent_accuracy=lambda n: 0.45)
     >>> p.decide(3000, [], short).reason
     'champion v2 serves 0.450, validated at 0.870'
-    >>> p.decide(3250, [], short).action  # once per champion version
+    >>> p.decide(3250, [], short).action  # once per episode
     'none'
     """
 
@@ -290,6 +290,7 @@ class LabelDrivenRecovery:
 
     def _reset_recovery(self) -> None:
         self._watched: set[int] = set()
+        self._shortfall_spent = False
 
     def reset(
         self,
@@ -310,6 +311,7 @@ class LabelDrivenRecovery:
         """The policy's own decision on the alerts; failing that, the shortfall check."""
         decision = self._decide_on_alerts(time, alerts, state)
         if decision.action != "none":
+            self._shortfall_spent = False  # a new episode
             return decision
         return self._shortfall_decision(state)
 
@@ -327,6 +329,7 @@ class LabelDrivenRecovery:
             or state.job_running
             or version is None
             or version in self._watched
+            or self._shortfall_spent
         ):
             return NONE
         served = state.champion_recent_accuracy(self.shortfall_labels)
@@ -336,6 +339,7 @@ class LabelDrivenRecovery:
         if validated - served <= self.shortfall:
             return NONE
         self._watched.add(version)
+        self._shortfall_spent = True
         return Decision(
             "retrain",
             since=state.time,
