@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "BaseStreamingDetector": "detectors.base",
     "DriftDetector": "detectors.base",
     "StreamingDetector": "detectors.base",
+    "family": "detectors.base",
     # streaming detectors
     "ADWIN": "detectors.adwin",
     "CUSUM": "detectors.cusum",
@@ -74,7 +75,7 @@ _EXPORTS: dict[str, str] = {
     # calibration
     "Calibration": "detectors.calibration",
     "calibrate": "detectors.calibration",
-    "false_alarm_rate": "detectors.calibration",
+    "null_alarm_rate": "detectors.calibration",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports('detectors', _EXPORTS, globals())

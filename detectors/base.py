@@ -41,6 +41,7 @@ __all__ = [
     "DriftDetector",
     "QueueingDetector",
     "StreamingDetector",
+    "family",
 ]
 
 _EMPTY = np.empty(0, dtype=np.int64)
@@ -95,6 +96,28 @@ class StreamingDetector(DriftDetector, Protocol):
     def clone(self) -> Self: ...
 
     def get_params(self) -> dict[str, Any]: ...
+
+
+def family(obj: Any) -> str | None:
+    """The detector family of ``obj`` (an object or a class), by protocol.
+
+    ``"streaming"`` for a :class:`StreamingDetector`, ``"window"`` for a
+    :class:`~detectors.window.base.WindowTest`, ``None`` for anything else. This is
+    the one way driftsim sorts detectors (the conformance suite, the tags, monitors).
+
+    Examples
+    --------
+    >>> from detectors import ADWIN, KS
+    >>> family(ADWIN()), family(KS), family(object())
+    ('streaming', 'window', None)
+    """
+    from detectors.window.base import WindowTest  # the window package imports this one
+
+    if isinstance(obj, StreamingDetector):
+        return "streaming"
+    if isinstance(obj, WindowTest):
+        return "window"
+    return None
 
 
 class BaseStreamingDetector(ParamsMixin, TagDefaults):

@@ -25,7 +25,7 @@ import numpy as np
 
 from driftsim.validation import check_finite_array, check_in_range, check_int
 
-__all__ = ["Calibration", "calibrate", "false_alarm_rate"]
+__all__ = ["Calibration", "calibrate", "null_alarm_rate"]
 
 
 @dataclass(frozen=True)
@@ -61,17 +61,19 @@ class Calibration:
     iterations: int
 
 
-def false_alarm_rate(make_detector: Callable[[], Any], null_streams: Sequence[np.ndarray]) -> float:
+def null_alarm_rate(make_detector: Callable[[], Any], null_streams: Sequence[np.ndarray]) -> float:
     """Alarms per 1,000 samples of a fresh detector on each drift-free stream.
 
-    Every alarm on a drift-free stream is false by construction.
+    Every alarm on a drift-free stream is false by construction. (Not to be confused
+    with :func:`experiments.metrics.false_alarm_rate`, which scores one run's alarms
+    against its stream's ground truth.)
 
     Examples
     --------
     >>> import numpy as np
     >>> from detectors.baselines import PeriodicAlarm
     >>> streams = [np.zeros(1000), np.zeros(1000)]
-    >>> false_alarm_rate(lambda: PeriodicAlarm(every=100), streams)
+    >>> null_alarm_rate(lambda: PeriodicAlarm(every=100), streams)
     10.0
     """
     alarms = 0
@@ -151,7 +153,7 @@ def calibrate(
     def rate_at(value: float) -> float:
         nonlocal iterations
         iterations += 1
-        return false_alarm_rate(lambda: make_detector(**{param: value}), streams)
+        return null_alarm_rate(lambda: make_detector(**{param: value}), streams)
 
     accept = target_false_alarm_rate * (1.0 + rtol)
     rate_low, rate_high = rate_at(low), rate_at(high)

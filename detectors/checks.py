@@ -26,19 +26,23 @@ from typing import Any
 
 import numpy as np
 
+from detectors.base import family
+
 __all__ = ["is_streaming", "is_window_test", "yield_checks"]
 
 Check = Callable[[], None]
 
 
 def is_streaming(obj: Any) -> bool:
-    """Whether ``obj`` follows the streaming-detector interface (``update_many``)."""
-    return hasattr(obj, "update_many") and hasattr(obj, "update")
+    """Whether ``obj`` is a :class:`~detectors.base.StreamingDetector` (see
+    :func:`~detectors.base.family`)."""
+    return family(obj) == "streaming"
 
 
 def is_window_test(obj: Any) -> bool:
-    """Whether ``obj`` follows the window-test interface (``fit`` and ``test``)."""
-    return hasattr(obj, "fit") and hasattr(obj, "test")
+    """Whether ``obj`` is a :class:`~detectors.window.base.WindowTest` (see
+    :func:`~detectors.base.family`)."""
+    return family(obj) == "window"
 
 
 def _signal(detector: Any, n: int, seed: int) -> np.ndarray:

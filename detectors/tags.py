@@ -308,9 +308,9 @@ def _is_detector_class(obj: Any) -> bool:
         return False
     if obj.__name__.startswith("Base"):
         return False
-    streaming = hasattr(obj, "update_many") and hasattr(obj, "update")
-    window = hasattr(obj, "fit") and hasattr(obj, "test")
-    return streaming or window
+    from detectors.base import family
+
+    return family(obj) is not None
 
 
 def public_detectors() -> Iterator[tuple[str, type]]:

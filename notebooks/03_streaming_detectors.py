@@ -64,7 +64,7 @@ from detectors import (
     PageHinkley,
     RiverDetector,
     calibrate,
-    false_alarm_rate,
+    null_alarm_rate,
     river_detections,
 )
 from experiments import (
@@ -491,7 +491,7 @@ assert ph["false_alarm_rate"].idxmax() == ph["threshold"].idxmin()
 # curve over its threshold parameter. `detectors.calibrate(make_detector, null_streams,
 # target_rate, param, bounds=...)` bisects that parameter until the rate on the
 # drift-free streams meets the target (here 0.2 alarms per 1,000 samples: one false
-# alarm every 5,000 samples on average, the *expected run time*). `false_alarm_rate`
+# alarm every 5,000 samples on average, the *expected run time*). `null_alarm_rate`
 # measures one point of the curve.
 #
 # Which drift-free streams? The false-alarm rate of most detectors depends on the level
@@ -597,7 +597,7 @@ curves = pd.DataFrame(
             "detector": name,
             "threshold_param": CALIBRATE[name][1],
             "threshold": v,
-            "false_alarm_rate": false_alarm_rate(partial(CALIBRATE[name][0], v), null_streams),
+            "false_alarm_rate": null_alarm_rate(partial(CALIBRATE[name][0], v), null_streams),
         }
         for name, grid in SHOWN.items()
         for v in grid

@@ -295,12 +295,11 @@ print(f"\nthe class whose errors rose most: {worst}")
 # | the world changed only for a while | retrain if you must, be ready to roll back |
 #
 # Retraining cannot fix a fault that sits *after* the model. The prediction-bias
-# scenario shows it: automatic retrains are triggered again and again (the policy
-# retries after a gate failure, and retrains a model that serves far below its
-# validated accuracy), but every candidate is as good as the champion on the labelled
-# data — both models are fine; the bias is added when serving — so the gate passes or
-# fails on noise, new versions are deployed, and the served accuracy stays down. Each
-# retrain is money spent for nothing.
+# scenario shows it: an automatic retrain is triggered, and retried on labels from
+# after the alert, but the candidates are no better than the champion — both models
+# are fine; the bias is added when serving — so the validation gate refuses them (a
+# candidate that gets through on a small holdout serves just as badly), and the served
+# accuracy stays down.
 
 # %%
 s, lp = watch(SCENARIOS["prediction"],
@@ -311,8 +310,7 @@ gate = [(e.time, e.type, round(e.details["candidate"], 3), round(e.details["cham
         for e in t.events if e.type in ("gate_pass", "gate_fail")]
 print("gate decisions (time, verdict, candidate accuracy, champion accuracy):", gate)
 print(f"served accuracy after the onset: {t.correct[ONSET:].mean():.3f}")
-print(f"retrains started: {len(t.events_of('retrain_start'))}")
-assert len(t.events_of("retrain_start")) >= 2, "retrained more than once"
+assert len(t.events_of("gate_fail")) >= 2, "the gate refuses the first try and the retry"
 assert t.correct[ONSET:].mean() < t.correct[:ONSET].mean() - 0.1, "accuracy stays down"
 
 # %% [markdown]
@@ -332,11 +330,14 @@ assert t.correct[ONSET:].mean() < t.correct[:ONSET].mean() - 0.1, "accuracy stay
 # error monitor alerts (the policy listens to the monitor that measures harm, not to
 # every window test), on labels of samples served after the alert: the job waits until
 # `window=200` of them have come back. `cooldown=1000` ignores further alerts for
-# 1,000 samples after a retrain.
+# 1,000 samples after a retrain. `shortfall=None` switches off the policy's second look
+# at a deployed model (a retrain when it serves well below its validated accuracy),
+# so this story has one retrain.
 
 # %%
 SAFE = dict(
-    policy=DriftTriggered(monitors=["error/ADWIN"], data="since_alert", cooldown=1000),
+    policy=DriftTriggered(monitors=["error/ADWIN"], data="since_alert", cooldown=1000,
+                          shortfall=None),
     retrain=RetrainConfig(window=200),
     deployment=DeploymentConfig(mode="shadow", trial_samples=300),
     criticality="high",
@@ -369,8 +370,7 @@ fig
 # The **registry** keeps every version with what it was trained on and its gate
 # scores, the **aliases** say which version plays which role now (`champion`, and
 # `previous`: the rollback target), and the **lineage** walks back through the
-# parents. Every retrain after the page is listed with its reason; the newest
-# version serves, and `previous` points at the one it replaced.
+# parents.
 
 # %%
 registry = safe_loop.registry_
@@ -383,14 +383,9 @@ print(versions.round(3), "\n")
 print("aliases:", registry.aliases())
 print("lineage of the champion:", registry.lineage("champion"))
 
-for e in safe.events_of("retrain_start"):
-    print(f"retrain at {e.time}: {e.details['reason']}")
-
 shadow_end = safe.events_of("shadow_end")[0]
 assert shadow_end.details["promoted"]
-aliases = registry.aliases()
-assert aliases["champion"] == len(registry) and aliases["previous"] < aliases["champion"]
-assert registry.lineage("champion")[-1] == 1
+assert registry.aliases() == {"champion": 2, "previous": 1}
 assert safe.events_of("approval")[0].time - safe.events_of("approval_request")[0].time == 200
 
 # %% [markdown]
@@ -434,15 +429,14 @@ assert errors["safe (gate + approval + shadow)"] > errors["fast (gate only)"]
 # The guard against this looks at the *future*: `DeploymentConfig(rollback_samples=200,
 # rollback_margin=0.05)` watches the first 200 labelled samples served by a new model,
 # evaluates the previous champion on the same samples in the background, and rolls
-# back if the previous one was more than 5 points more accurate. (The log below also
-# shows a later retrain: the policy retrains a model whose recent served accuracy,
-# fault period included, is far below its validated accuracy.)
+# back if the previous one was more than 5 points more accurate.
 
 # %%
 sensor_fault = Drift("covariate", ONSET, transform="shift", severity=1.0,
                      features=["petal width (cm)"], profile="recurring", duration=300)
 GUARDED = dict(
-    policy=DriftTriggered(monitors=["error/ADWIN"], data="since_alert", cooldown=1000),
+    policy=DriftTriggered(monitors=["error/ADWIN"], data="since_alert", cooldown=1000,
+                          shortfall=None),  # as above: one retrain, the rollback's story
     retrain=RetrainConfig(window=200),
     deployment=DeploymentConfig(rollback_samples=200, rollback_margin=0.05),
 )
@@ -457,7 +451,7 @@ print("aliases after the run:", guarded_loop.registry_.aliases())
 
 rollbacks = guarded.events_of("rollback")
 assert len(rollbacks) == 1 and rollbacks[0].details["version"] == 1
-assert guarded.model_version[rollbacks[0].time + 1] == 1  # v1 serves again
+assert guarded_loop.registry_.aliases()["champion"] == 1
 
 # %%
 fig = timeline(guarded, title="A retrain during a temporary fault, rolled back")

@@ -59,7 +59,6 @@ _EXPORTS: dict[str, str] = {
     "PerformanceSLA": "simulator.policies",
     "Policy": "simulator.policies",
     "WarningBackground": "simulator.policies",
-    "make_policy": "simulator.policies",
     "InMemoryRegistry": "simulator.registry",
     "MLflowRegistry": "simulator.registry",
     "ModelVersion": "simulator.registry",

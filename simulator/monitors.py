@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from detectors.base import family
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
@@ -110,12 +111,18 @@ class SignalHistory:
 
 
 class SLARule(ParamsMixin):
-    """An SLA rule on a labelled metric, as a detector: fires on the ``consecutive``-th
-    consecutive failing check.
+    """An SLA rule on a labelled metric: fires on the ``consecutive``-th consecutive
+    failing check.
 
     Revealed labels are cut into consecutive, non-overlapping checks of ``check_size``
     samples; a check fails when its metric is below ``threshold``. After firing the
     count restarts, so a lasting breach fires again every ``consecutive`` checks.
+
+    It is a monitor *rule*, not a detector: it reads ``(y_true, y_pred)`` pairs (or
+    metric values), not one value of a signal per sample, so it has no ``update(x)``,
+    satisfies neither detector protocol (:func:`detectors.base.family` is ``None``),
+    is not exported by :mod:`detectors`, and the conformance suite does not apply to it.
+    :class:`Monitor` runs it as its own kind, ``"rule"``.
 
     Parameters
     ----------
@@ -341,14 +348,14 @@ class Monitor:
     def _detector_kind(detector: Any) -> str:
         if isinstance(detector, SLARule):
             return "rule"
-        if hasattr(detector, "fit") and hasattr(detector, "test"):
-            return "window"
-        if hasattr(detector, "update_many"):
-            return "streaming"
-        raise ValueError(
-            f"detector must be a streaming detector (update_many), a window test "
-            f"(fit/test) or an SLARule; got {type(detector).__name__}"
-        )
+        kind = family(detector)
+        if kind is None:
+            raise ValueError(
+                f"detector must be a streaming detector (update, update_many, reset, clone, "
+                f"get_params, drift_detected), a window test (fit, test, clone, get_params) "
+                f"or an SLARule; got {type(detector).__name__}"
+            )
+        return kind
 
     def __repr__(self) -> str:
         return f"Monitor({self.signal!r}, {self.detector!r}, name={self.name!r})"

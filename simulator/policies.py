@@ -49,7 +49,6 @@ __all__ = [
     "Periodic",
     "Policy",
     "WarningBackground",
-    "make_policy",
 ]
 
 Action = Literal["none", "retrain", "background", "rollback"]
@@ -253,8 +252,8 @@ class LabelDrivenRecovery:
       ``shortfall_labels`` labels of samples it served with the accuracy it was
       validated at; a drop of more than ``shortfall`` triggers one retrain on labels
       of samples served from then on (the world the champion fails in now), once per
-      champion version, so a problem no model can fix, such as corrupted outputs,
-      does not start a job every check.
+      episode (from one alert-driven retrain to the next), so a problem no model can
+      fix, such as corrupted outputs, does not start a job every check.
 
     Examples
     --------
@@ -269,7 +268,7 @@ class LabelDrivenRecovery:
     ...                       champion_accuracy=0.87, champion_recent_accuracy=lambda n: 0.45)
     >>> p.decide(3000, [], short).reason
     'champion v2 serves 0.450, validated at 0.870'
-    >>> p.decide(3250, [], short).action  # once per champion version
+    >>> p.decide(3250, [], short).action  # once per episode
     'none'
     """
 
@@ -292,6 +291,7 @@ class LabelDrivenRecovery:
 
     def _reset_recovery(self) -> None:
         self._watched: set[int] = set()
+        self._shortfall_spent = False
 
     def reset(
         self,
@@ -312,6 +312,7 @@ class LabelDrivenRecovery:
         """The policy's own decision on the alerts; failing that, the shortfall check."""
         decision = self._decide_on_alerts(time, alerts, state)
         if decision.action != "none":
+            self._shortfall_spent = False  # a new episode
             return decision
         return self._shortfall_decision(state)
 
@@ -329,6 +330,7 @@ class LabelDrivenRecovery:
             or state.job_running
             or version is None
             or version in self._watched
+            or self._shortfall_spent
         ):
             return NONE
         served = state.champion_recent_accuracy(self.shortfall_labels)
@@ -338,6 +340,7 @@ class LabelDrivenRecovery:
         if validated - served <= self.shortfall:
             return NONE
         self._watched.add(version)
+        self._shortfall_spent = True
         return Decision(
             "retrain",
             since=state.time,
@@ -822,30 +825,3 @@ class Oracle(Policy):
             return Decision("retrain", since=time, reason="true drift onset",
                             concept=self._targets[time])
         return NONE
-
-
-_POLICIES: dict[str, type[Policy]] = {
-    "never": Never,
-    "periodic": Periodic,
-    "drift_triggered": DriftTriggered,
-    "performance_sla": PerformanceSLA,
-    "warning_background": WarningBackground,
-    "cost_aware": CostAware,
-    "oracle": Oracle,
-}
-
-
-def make_policy(name: str, **params: Any) -> Policy:
-    """Build a policy by its config name.
-
-    Examples
-    --------
-    >>> make_policy("periodic", every=500)
-    Periodic(every=500, offset=0)
-    >>> make_policy("sometimes")
-    Traceback (most recent call last):
-    ...
-    ValueError: policy must be one of ['never', 'periodic', ...], got 'sometimes'
-    """
-    check_choice("policy", name, list(_POLICIES))
-    return _POLICIES[name](**params)

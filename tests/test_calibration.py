@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detectors.calibration import calibrate, false_alarm_rate
+from detectors.calibration import calibrate, null_alarm_rate
 from detectors.page_hinkley import PageHinkley
 
 
@@ -26,7 +26,7 @@ def test_calibrated_rate_holds_on_fresh_null_streams(target):
     )
     assert cal.achieved_rate <= target
     assert cal.achieved_rate >= 0.8 * target  # the search got close, not just "quiet"
-    fresh = false_alarm_rate(lambda: PageHinkley(threshold=cal.value), _null_streams(2))
+    fresh = null_alarm_rate(lambda: PageHinkley(threshold=cal.value), _null_streams(2))
     assert 0.7 * target <= fresh <= 1.3 * target, (cal, fresh)
 
 
@@ -39,8 +39,8 @@ def test_direction_is_found_from_the_bounds():
         streams, 1.0, "alpha", bounds=(0.9, 1.0), log_scale=False,
     )
     assert 0.8 <= cal.achieved_rate <= 1.0
-    louder = false_alarm_rate(lambda: PageHinkley(threshold=30.0, alpha=1.0), streams)
-    quieter = false_alarm_rate(lambda: PageHinkley(threshold=30.0, alpha=0.9), streams)
+    louder = null_alarm_rate(lambda: PageHinkley(threshold=30.0, alpha=1.0), streams)
+    quieter = null_alarm_rate(lambda: PageHinkley(threshold=30.0, alpha=0.9), streams)
     assert quieter < cal.achieved_rate < louder
 
 

@@ -148,3 +148,17 @@ def test_labels_of_the_previous_model_are_dropped_after_a_rebaseline():
     assert m.observe_labels(old + 200, y, pred, np.ones(50), samples=old) == []
     new = np.arange(1000, 1050)
     assert m.observe_labels(new + 200, y, pred, np.ones(50), samples=new)
+
+
+def test_sla_rule_is_a_rule_not_a_detector():
+    # one way to sort detectors: the protocols; an SLA rule is in neither family, so
+    # the conformance suite (over detectors.__all__) rightly leaves it out
+    import detectors
+    from detectors.base import family
+
+    rule = SLARule("accuracy", 0.9, 1, 50)
+    assert family(rule) is None and family(SLARule) is None
+    assert "SLARule" not in detectors.__all__
+    assert Monitor("metric:accuracy", rule).kind == "rule"
+    with pytest.raises(ValueError, match=r"streaming detector .*window test .*SLARule"):
+        Monitor("error", object())

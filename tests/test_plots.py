@@ -535,7 +535,7 @@ def test_heatmap_rejects_bad_input():
 
 
 def _calibration_curves():
-    from detectors.calibration import calibrate, false_alarm_rate
+    from detectors.calibration import calibrate, null_alarm_rate
     from detectors.page_hinkley import PageHinkley
 
     rng = np.random.default_rng(0)
@@ -547,7 +547,7 @@ def _calibration_curves():
             "threshold_param": "threshold",
             "threshold": thresholds,
             "false_alarm_rate": [
-                false_alarm_rate(lambda t=t: PageHinkley(threshold=t), streams) for t in thresholds
+                null_alarm_rate(lambda t=t: PageHinkley(threshold=t), streams) for t in thresholds
             ],
         }
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
 from river.linear_model import SoftmaxRegression
 from river.preprocessing import StandardScaler as RiverScaler
 
@@ -25,12 +28,13 @@ from simulator.policies import (
     Never,
     Oracle,
     Periodic,
+    Policy,
     WarningBackground,
-    make_policy,
 )
 from simulator.stream import DriftStream
 
 IRIS = load_dataset("iris")
+CONF_POLICY = Path(__file__).resolve().parents[1] / "conf" / "policy"
 
 
 def alert(t, monitor="m", kind="drift", severity=1.0):
@@ -106,11 +110,18 @@ def test_warning_background_trains_on_warning_and_swaps_on_drift():
     assert policy.decide(2, [alert(2)], ready).action == "retrain"
 
 
-def test_make_policy_and_decision_validation():
-    assert isinstance(make_policy("never"), Never)
-    assert make_policy("drift_triggered", cooldown=5).cooldown == 5
+@pytest.mark.parametrize("path", sorted(CONF_POLICY.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_policy_config_instantiates_through_its_target(path):
+    # conf/policy/ is the one registry of policies: each file names its class
+    policy = instantiate(OmegaConf.load(path))
+    assert isinstance(policy, Policy)
+    assert OmegaConf.load(path)._target_ == f"simulator.policies.{type(policy).__name__}"
+
+
+def test_policy_and_decision_validation():
+    assert DriftTriggered(cooldown=5).cooldown == 5
     with pytest.raises(ValueError, match="cooldown must be >= 0"):
-        make_policy("drift_triggered", cooldown=-1)
+        DriftTriggered(cooldown=-1)
     with pytest.raises(ValueError, match="action must be one of"):
         Decision("explode")
     with pytest.raises(ValueError, match="monitors must be one of"):

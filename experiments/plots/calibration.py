@@ -53,7 +53,7 @@ def calibration_plot(
     curves
         DataFrame with columns ``detector``, ``threshold``, ``false_alarm_rate`` (per
         1,000 samples, measured on drift-free streams, e.g. with
-        :func:`detectors.calibration.false_alarm_rate`) and optionally
+        :func:`detectors.calibration.null_alarm_rate`) and optionally
         ``threshold_param`` (the parameter's name, for the axis label).
     calibrated
         Detector → calibrated threshold, as a number or a
