@@ -162,8 +162,9 @@ def test_readme_run_it_on_your_own_data_commands_run(tmp_path):
     for `.venv/bin/python`; /tmp paths moved into this test's folder)."""
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
     for command in readme_commands():
-        command = command.replace(".venv/bin/python", sys.executable)
+        # /tmp first: the interpreter itself may live under /tmp (a CI clone)
         command = command.replace("/tmp/", f"{tmp_path}/")
+        command = command.replace(".venv/bin/python", sys.executable)
         done = subprocess.run(command, shell=True, cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
