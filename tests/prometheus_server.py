@@ -46,12 +46,12 @@ def running_prometheus(config: str, workdir: Path, data_dir: Path | None = None,
     try:
         deadline = time.monotonic() + 60
         while True:
-            try:
-                with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
+            # not listening yet: refused connections are expected until it is
+            with contextlib.suppress(OSError), urllib.request.urlopen(
+                f"{url}/-/ready", timeout=2
+            ) as r:
+                if r.status == 200:
+                    break
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
                     f"prometheus did not start: {(workdir / 'prometheus.log').read_text()[-3000:]}"

@@ -66,7 +66,7 @@ class _Hook(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     def log_message(self, *args):
-        pass
+        """Keep test output quiet: http.server logs every request to stderr."""
 
 
 def test_cli_flags_a_drifted_batch_writes_reports_and_alerts(files, tmp_path):

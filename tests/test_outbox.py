@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
-        pass
+        """Keep test output quiet: http.server logs every request to stderr."""
 
 
 @contextmanager
