@@ -145,6 +145,33 @@ class Baseline:
         return self.constraints.get("target")
 
 
+def _check_settings(max_rows: int, range_margin: float, drift: dict[str, Any] | None) -> None:
+    from detectors.window.corrections import P_VALUE_CORRECTIONS
+
+    if max_rows < 1:
+        raise ValueError(f"max_rows must be >= 1, got {max_rows}")
+    if not 0.0 <= range_margin <= 10.0:
+        raise ValueError(f"range_margin must be in [0, 10], got {range_margin}")
+    correction = (drift or {}).get("correction", "share")
+    if correction not in P_VALUE_CORRECTIONS:
+        raise ValueError(
+            f"drift correction must be one of {list(P_VALUE_CORRECTIONS)}, got {correction!r}"
+        )
+
+
+def _feature_columns(frame: pd.DataFrame, special: list[str], reference: Any) -> list[str]:
+    """The feature columns: all but the label, prediction and excluded ones."""
+    missing = [c for c in special if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"column(s) {missing} not in {reference}; columns: {list(frame.columns)}"
+        )
+    features = [c for c in frame.columns if c not in special]
+    if not features:
+        raise ValueError(f"{reference}: no feature columns left after {special}")
+    return features
+
+
 def make_baseline(
     reference: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -192,27 +219,10 @@ def make_baseline(
     Path
         The baseline folder.
     """
+    _check_settings(max_rows, range_margin, drift)
     frame = read_table(reference)
     special = [c for c in (target, prediction, *exclude) if c is not None]
-    missing = [c for c in special if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"column(s) {missing} not in {reference}; columns: {list(frame.columns)}"
-        )
-    if max_rows < 1:
-        raise ValueError(f"max_rows must be >= 1, got {max_rows}")
-    if not 0.0 <= range_margin <= 10.0:
-        raise ValueError(f"range_margin must be in [0, 10], got {range_margin}")
-    from detectors.window.corrections import P_VALUE_CORRECTIONS
-
-    correction = (drift or {}).get("correction", "share")
-    if correction not in P_VALUE_CORRECTIONS:
-        raise ValueError(
-            f"drift correction must be one of {list(P_VALUE_CORRECTIONS)}, got {correction!r}"
-        )
-    features = [c for c in frame.columns if c not in special]
-    if not features:
-        raise ValueError(f"{reference}: no feature columns left after {special}")
+    features = _feature_columns(frame, special, reference)
     stats = [_feature_statistics(str(c), frame[c]) for c in features]
     statistics = {"version": FORMAT_VERSION, "source": str(reference),
                   "rows": len(frame), "features": stats}
