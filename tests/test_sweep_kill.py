@@ -1,7 +1,11 @@
 """A sweep killed at random moments and resumed matches an uninterrupted one exactly.
 
 A real ``--multirun`` with two joblib workers is SIGKILLed (the launcher process,
-as ``kill -9`` would) at seeded random moments, three times, then run to the end.
+as ``kill -9`` would) three times, then run to the end. Each kill falls at a seeded
+random moment after a job is seen mid-run (its ``job.json`` written, no
+``result.json`` yet), so it lands inside the sweep however fast or loaded the machine
+is: a moment drawn from the first run's duration could fall after a resumed sweep,
+which skips finished jobs, had already ended.
 Every job's ``result.json`` must equal the uninterrupted sweep's (timings aside),
 no temporary file may be left anywhere, and no worker of a killed sweep may
 outlive it.
@@ -53,6 +57,37 @@ def _results(sweep_dir: Path) -> dict[str, dict]:
     return out
 
 
+def _job_files(sweep_dir: Path) -> set[tuple[str, int, int]]:
+    """Each job.json as (path, inode, mtime): a job (re)started writes a new one."""
+    out = set()
+    for job in sweep_dir.glob("*/job.json"):
+        try:
+            stat = job.stat()
+        except FileNotFoundError:  # being replaced right now
+            continue
+        out.add((str(job), stat.st_ino, stat.st_mtime_ns))
+    return out
+
+
+def _job_running(sweep_dir: Path, before: set[tuple[str, int, int]]) -> bool:
+    """A job this launcher started (a job.json not seen before) has no result yet."""
+    return any(not (Path(path).parent / "result.json").exists()
+               for path, *_ in _job_files(sweep_dir) - before)
+
+
+def _kill_mid_job(proc: subprocess.Popen, sweep_dir: Path, before: set, delay: float) -> bool:
+    """SIGKILL the launcher ``delay`` s after a job is seen running; False if it ended."""
+    while proc.poll() is None and not _job_running(sweep_dir, before):
+        time.sleep(0.02)
+    try:
+        proc.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)  # the launcher only: workers must notice
+        proc.wait()
+        return True
+    return False
+
+
 def _files(sweep_dir: Path) -> set[str]:
     return {str(p.relative_to(sweep_dir)) for p in sweep_dir.rglob("*")
             if p.is_file() and ".hydra" not in p.parts and not p.name.endswith(".log")}
@@ -61,27 +96,22 @@ def _files(sweep_dir: Path) -> set[str]:
 @pytest.mark.slow
 def test_a_killed_and_resumed_sweep_equals_an_uninterrupted_one(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
-    start = time.perf_counter()
     done = _start(reference)
     assert done.wait(timeout=300) == 0, done.stderr.read().decode()[-3000:]
-    duration = time.perf_counter() - start
 
     killed = tmp_path / "killed"
     rng = np.random.default_rng(20261205)
     kills = 0
-    for moment in rng.uniform(0.3, 0.95, size=3) * duration:
+    for delay in rng.uniform(0.0, 0.5, size=3):
+        before = _job_files(killed)
         proc = _start(killed)
-        try:
-            proc.wait(timeout=moment)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)  # the launcher only: workers must notice
-            proc.wait()
-            kills += 1
+        kills += _kill_mid_job(proc, killed, before, float(delay))
         deadline = time.monotonic() + 30
         while _alive(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(proc.pid), "a worker of the killed sweep outlived it"
-    assert kills >= 2  # the moments fell inside the sweep, not after it
+    assert kills >= 2  # the kills fell inside the sweep, not after it
+    assert len(_results(killed)) < 4  # and left work for the resumed sweep
 
     final = _start(killed)
     assert final.wait(timeout=300) == 0, final.stderr.read().decode()[-3000:]
