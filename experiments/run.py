@@ -253,8 +253,11 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         detection scores, which belong to a monitor); ``any_monitor``, only when the
         run has several monitors: the detection scores of their pooled alarms, named
         ``"any of N monitors"``; ``alerts`` (delivered, failed, retried and still
-        pending alert deliveries; None without sinks), ``events``, ``timings``,
-        ``versions``, ``skipped``.
+        pending alert deliveries; None without sinks), ``events`` (the stream's drift
+        events; for a replayed log with their dates), ``time_axis`` (for a replayed
+        log: its span and each alert, retrain, deployment and rollback with its date,
+        :mod:`experiments.time_axis`; else None), ``timings``, ``versions``,
+        ``skipped``.
 
     Examples
     --------
@@ -267,6 +270,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     """
     from experiments.metrics import score_detections, score_run, score_with_baselines
     from experiments.metrics.runs import alert_times_by_monitor
+    from experiments.time_axis import stamp_stream_events, time_axis
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
@@ -348,7 +352,8 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
                       for m in parts["monitors"]},
         "calibration": parts["calibration"],
         "alerts": router.counts() if router is not None else None,
-        "events": [dict(e) for e in trace.meta["stream_events"]],
+        "events": stamp_stream_events(trace.meta["stream_events"], trace),
+        "time_axis": time_axis(trace),
         "timings": timings,
         "versions": _versions(),
         "skipped": False,
