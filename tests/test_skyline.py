@@ -147,6 +147,7 @@ def test_replay_rows_apply_the_injected_drift_at_the_state_given():
     X0, y0, _, _ = stream.replay_rows([0.0], 10, 60)
     X1, y1, truth, _ = stream.replay_rows([1.0], 10, 60)
     np.testing.assert_array_equal(X0, log.X[10:60])
+    np.testing.assert_array_equal(y0, log.y[10:60])
     np.testing.assert_allclose(X1[:, 2] - log.X[10:60, 2], log.X[:, 2].std())
     assert (y1 == log.y[10:60]).all() and (truth == 1.0).all()
     with pytest.raises(ValueError, match="replay_rows reads a replayed log's rows"):
