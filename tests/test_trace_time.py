@@ -4,7 +4,9 @@ time axis."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -46,7 +48,8 @@ def test_a_replay_trace_carries_the_logs_timestamps_through_save_and_load(log, r
     np.testing.assert_array_equal(trace.time, log.time)
     assert trace.time.dtype == np.dtype("datetime64[ns]") and not trace.time.flags.writeable
     loaded = Trace.load(trace.save(tmp_path / "trace"))
-    assert loaded == trace
+    assert loaded == trace and pickle.loads(pickle.dumps(trace)) == trace
+    assert dataclasses.replace(trace, time=None) != trace  # the time axis is part of it
     np.testing.assert_array_equal(loaded.time, log.time)
     with np.load(tmp_path / "trace.npz", allow_pickle=False) as raw:  # no pickles
         assert raw["time"].dtype == np.dtype("datetime64[ns]")

@@ -50,7 +50,20 @@ def date_ticks(time: np.ndarray, *, max_ticks: int = 10) -> tuple[np.ndarray, li
 
 
 def draw_dates(ax: Any, trace: Trace) -> None:
-    """Label ``ax``'s (shared) x axis with dates when ``trace`` has timestamps."""
+    """Label ``ax``'s (shared) x axis with dates when ``trace`` has timestamps.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from simulator.trace import TraceBuilder
+    >>> b = TraceBuilder()
+    >>> b.add_batch(0, [0] * 60, None, 1, [0] * 60)
+    >>> ax = Figure().subplots()
+    >>> draw_dates(ax, b.build(time=np.datetime64("2024-01-30") + np.arange(60).astype(
+    ...     "timedelta64[D]")))
+    >>> [t.get_text() for t in ax.get_xticklabels()][:2], ax.get_xticks()[:2].tolist()
+    (['2024-02-01', '2024-02-08'], [2, 9])
+    """
     if trace.time is None:
         return
     positions, labels = date_ticks(trace.time)
