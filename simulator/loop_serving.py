@@ -100,13 +100,9 @@ class Server:
         if not (self.predict_ahead and stop - t >= 2 and predicts_rowwise(model)):
             return full_proba(model, X, k, first_sample=t)
         if ahead.model is not model or t < ahead.proba_start:
-            try:
-                ahead.proba = full_proba(model, _rows(ahead.batch, t, ahead.batch.stop).X, k,
-                                         first_sample=t)
-            except Exception:
-                # Raise only for a sample actually served, as predicting alone would.
-                ahead.model, ahead.proba_start = None, ahead.batch.stop
-                return full_proba(model, X, k, first_sample=t)
+            # a new champion (or read-ahead): predict from here to the read-ahead's end
+            ahead.proba = full_proba(model, _rows(ahead.batch, t, ahead.batch.stop).X, k,
+                                     first_sample=t)
             ahead.model, ahead.proba_start = model, t
         assert ahead.proba is not None
         return ahead.proba[t - ahead.proba_start : stop - ahead.proba_start].copy()
