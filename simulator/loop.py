@@ -240,7 +240,7 @@ class DeploymentLoop:
             raise ValueError(f"monitor names must be unique; repeated: {duplicated}")
         check_monitor_references(self.policy, names)
         check_distinct_detectors(self.monitors)
-        check_windows(self.monitors, stream.n_samples)
+        check_windows(self.monitors, stream.n_samples, stream.time)
         check_label_delay(config.label_delay, stream.n_samples)
         self.registry = registry
         # An AlertRouter given as alert_sinks is used as it is (its cooldown, outbox).
@@ -301,7 +301,7 @@ class DeploymentLoop:
             "rollback": self.deployer_.rollback,
         }
         for m in state.monitors:
-            m.bind(stream.feature_names, stream.dataset.class_names)
+            m.bind(stream.feature_names, stream.dataset.class_names, stream.time)
         state.policy.reset(
             events=stream.events, n_samples=n, monitor_names=[m.name for m in state.monitors]
         )
