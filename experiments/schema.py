@@ -88,8 +88,8 @@ class MonitorSchema:
     """How the run's detectors are bound: the signal and, for window tests, cadence."""
 
     signal: str = "error"
-    every: int | None = None
-    window: int | None = None
+    every: int | str | None = None  # a count of samples, or a duration ("1d") for a replay
+    window: int | str | None = None  # a count of samples, or a duration ("7d") for a replay
 
 
 #: Settings of :class:`simulator.loop.DeploymentLoop`: the fields of

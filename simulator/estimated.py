@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from simulator.cadence import Cadence
+
 __all__ = ["ESTIMATED_METRICS", "EstimatedSignal", "realised_value"]
 
 ESTIMATED_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
@@ -84,28 +86,38 @@ class EstimatedSignal:
             est.fit(reference.proba, reference.y)
         self._fitted = est
 
-    def checks(self, start: int, stop: int, history: Any, *, window: int, every: int,
-               baseline: int) -> tuple[np.ndarray, np.ndarray]:
+    def checks(self, start: int, stop: int, history: Any, *, window: int | str,
+               every: int | str, baseline: int) -> tuple[np.ndarray, np.ndarray]:
         """Estimates at the check times in ``[start, stop)``: ``(times, values)``.
 
         Checks run at ``t`` with ``(t + 1) % every == 0`` on ``(t - window, t]``, and
-        only once the window lies after ``baseline`` (the current model's deployment).
+        only once the window lies after ``baseline`` (the current model's deployment);
+        see :class:`~simulator.cadence.Cadence` (a cadence in time needs one bound to
+        the stream's timestamps: use :meth:`estimate_at` with its checks).
         """
-        first = start + (-(start + 1)) % every
-        times = np.arange(first, stop, every, dtype=np.int64)
-        times = times[times + 1 - window >= baseline]
+        times, lows = Cadence(every, window).checks(start, stop, baseline)
+        return times, self.estimate_at(times, lows, history)
+
+    def estimate_at(self, times: np.ndarray, lows: np.ndarray, history: Any) -> np.ndarray:
+        """One estimate per check: samples ``lows[i] .. times[i]`` of ``history``.
+
+        Examples
+        --------
+        >>> signal = EstimatedSignal("accuracy")
+        >>> signal.estimate_at(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), None)
+        array([], dtype=float64)
+        """
         values = np.empty(times.size)
-        for i, t in enumerate(times):
-            lo = int(t) + 1 - window
-            data = history.X if self.uses_features else history.proba
-            est = self._fitted.estimate(data[lo:t + 1], chunk_size=window)
+        data = None if history is None else (history.X if self.uses_features else history.proba)
+        for i, (t, lo) in enumerate(zip(times.tolist(), lows.tolist(), strict=True)):
+            est = self._fitted.estimate(data[lo:t + 1], chunk_size=t + 1 - lo)
             values[i] = est.value[self.metric][0]
             self.records.append({
-                "time": int(t), "start": lo, "stop": int(t) + 1, "metric": self.metric,
+                "time": t, "start": lo, "stop": t + 1, "metric": self.metric,
                 "estimate": float(values[i]), "lower": float(est.lower[self.metric][0]),
                 "upper": float(est.upper[self.metric][0]),
             })
-        return times, values
+        return values
 
     def pop_records(self) -> list[dict[str, Any]]:
         """The checks made since the last call (oldest first), then forget them."""

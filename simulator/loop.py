@@ -47,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -74,6 +73,7 @@ from simulator.loop_deploy import Approver, Deployer
 from simulator.loop_gate import gate_metric
 from simulator.loop_jobs import Job, RetrainingJobs
 from simulator.loop_serving import Server
+from simulator.loop_snapshot import Snapshots
 from simulator.loop_state import LabelSchedule, RunState
 from simulator.models import default_model, full_proba
 from simulator.monitors import Monitor
@@ -240,7 +240,7 @@ class DeploymentLoop:
             raise ValueError(f"monitor names must be unique; repeated: {duplicated}")
         check_monitor_references(self.policy, names)
         check_distinct_detectors(self.monitors)
-        check_windows(self.monitors, stream.n_samples)
+        check_windows(self.monitors, stream.n_samples, stream.time)
         check_label_delay(config.label_delay, stream.n_samples)
         self.registry = registry
         # An AlertRouter given as alert_sinks is used as it is (its cooldown, outbox).
@@ -289,7 +289,8 @@ class DeploymentLoop:
         self.deployer_ = Deployer(state)
         self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
         self.jobs_ = RetrainingJobs(state, self._fit, self._rng(2), self.approver_.validated)
-        self.server_ = Server(stream)
+        # A model that learns between segments must predict each one as it comes.
+        self.server_ = Server(stream, predict_ahead=cfg.retrain.strategy != "incremental")
         # Every event kind and who handles it.
         self._handlers: dict[str, Callable[[int, Any], None]] = {
             "job_start": self.jobs_.start,
@@ -301,13 +302,14 @@ class DeploymentLoop:
             "rollback": self.deployer_.rollback,
         }
         for m in state.monitors:
-            m.bind(stream.feature_names, stream.dataset.class_names)
+            m.bind(stream.feature_names, stream.dataset.class_names, stream.time)
         state.policy.reset(
             events=stream.events, n_samples=n, monitor_names=[m.name for m in state.monitors]
         )
         if hasattr(state.policy, "bind_time"):  # periods written in time ("7d")
             state.policy.bind_time(stream.time)
         self._deploy_initial_model(state)
+        self.snapshots_ = Snapshots(state.monitors, state.policy)
         return state
 
     def _deploy_initial_model(self, state: RunState) -> None:
@@ -370,7 +372,7 @@ class DeploymentLoop:
         while t < state.n:
             self._fire_due(state, t)
             stop = min((t // batch_size + 1) * batch_size, state.n, state.events.next_time())
-            snapshot = copy.deepcopy((state.monitors, state.policy))
+            snapshot = self.snapshots_.take((state.monitors, state.policy))
             segment = self._segment(state, t, stop)
             if segment.decision_time is not None and segment.decision_time + 1 < stop:
                 # The policy acted mid-segment: replay up to the decision, so it takes
@@ -386,7 +388,21 @@ class DeploymentLoop:
             if kind == "job_start" and isinstance(payload, Job) and not payload.cancelled:
                 state.log(state.n - 1, "retrain_skipped", job=payload.id,
                           reason="stream ended before the job could run")
+        self._write_columns(state)
         return state.trace.build(meta=self._meta(state))
+
+    @staticmethod
+    def _write_columns(state: RunState) -> None:
+        """Hand the trace every sample's columns in one write each.
+
+        Every segment ends committed, so the run's arrays hold what was served; a
+        segment's label reveals are those of the schedule in its span, so the run's
+        are the schedule's before the stream ends. One call each instead of one per
+        segment: the builder's checks and the float32 cast run once.
+        """
+        state.trace.add_batch(0, state.pred, state.correct, state.version, state.y,
+                              proba=state.proba)
+        state.trace.reveal_labels(*state.labels.revealed_in(0, state.n))
 
     def _meta(self, state: RunState) -> dict[str, Any]:
         cfg = self.config
@@ -507,12 +523,10 @@ class DeploymentLoop:
         )
 
     def _commit(self, state: RunState, s: _Segment) -> None:
-        state.trace.add_batch(s.start, s.prediction, s.correct, s.version,
-                              state.y[s.start:s.stop], proba=s.proba)
-        if s.revealed.size:
-            state.trace.reveal_labels(s.revealed, s.reveal_times)
-            if self.config.retrain.strategy == "incremental":
-                self.champion.partial_fit(state.X[s.revealed], state.y[s.revealed])
+        # The served columns are in state's arrays already; the trace takes them whole
+        # at the end of the run (_write_columns).
+        if s.revealed.size and self.config.retrain.strategy == "incremental":
+            self.champion.partial_fit(state.X[s.revealed], state.y[s.revealed])
         for a in s.alerts:
             # a per-segment test's alert says which segments drifted
             where = {"segments": a.details["segments"]} if "segments" in a.details else {}

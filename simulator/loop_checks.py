@@ -46,8 +46,10 @@ def check_monitor_references(policy: Any, names: Sequence[str]) -> None:
             )
 
 
-def check_windows(monitors: Sequence[Any], n_samples: int) -> None:
-    """A window test's window fits in the stream (else it would never run a test).
+def check_windows(monitors: Sequence[Any], n_samples: int, time: Any = None) -> None:
+    """A window test's window fits in the stream (else it would never run a test), and
+    a cadence written in time has timestamps to run on (``time``: the stream's, or
+    None) and fits in the span they cover.
 
     Examples
     --------
@@ -57,9 +59,14 @@ def check_windows(monitors: Sequence[Any], n_samples: int) -> None:
     Traceback (most recent call last):
     ...
     ValueError: monitor 'ks' has window=800 but the stream has 500 samples; ...
+    >>> check_windows([Monitor("features", KS(), every="1d", name="ks")], 500)
+    Traceback (most recent call last):
+    ...
+    ValueError: monitor 'ks' has every='1d', a duration, but the stream has no timestamps; ...
     """
     for m in monitors:
-        if m.kind == "window" and m.window > n_samples:
+        m.cadence.bind(time, name=m.name)
+        if m.kind == "window" and isinstance(m.window, int) and m.window > n_samples:
             raise ValueError(
                 f"monitor {m.name!r} has window={m.window} but the stream has {n_samples} "
                 "samples; its window must be <= n_samples, or it never tests"

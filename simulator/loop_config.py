@@ -19,7 +19,7 @@ from numbers import Integral
 from typing import Any
 
 from driftsim.validation import check_choice, check_in_range, check_int
-from simulator.timeaxis import parse_duration
+from simulator.timeaxis import count_or_duration
 
 __all__ = [
     "ApprovalConfig",
@@ -73,10 +73,7 @@ class RetrainConfig:
     strategy: str = "retrain"
 
     def __post_init__(self) -> None:
-        if isinstance(self.window, str):
-            parse_duration(self.window)  # a duration such as "30d"; raises otherwise
-        else:
-            check_int("window", self.window, low=2)
+        count_or_duration("window", self.window, low=2)
         check_int("latency", self.latency, low=0)
         check_int("min_train", self.min_train, low=2)
         check_in_range("failure_rate", self.failure_rate, low=0.0, high=1.0)

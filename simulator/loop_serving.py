@@ -1,5 +1,13 @@
 """Serving: the champion (and, during an A/B trial, the challenger) predicts a segment.
 
+A segment is short (a batch, or less where an event cuts it), so the server reads
+the stream and asks the champion for probabilities *ahead*, over
+:data:`READ_AHEAD` samples at once, and serves the following segments from that
+until the champion changes. Where this could change a single float it is not done:
+a segment of one sample is predicted alone (numpy's one-row product takes another
+BLAS path), and only models whose rows are known not to depend on the other rows of
+the call (:func:`~simulator.models.predicts_rowwise`) are predicted ahead.
+
 Examples
 --------
 >>> from simulator.datasets import load_dataset
@@ -17,10 +25,15 @@ import numpy as np
 
 from simulator.loop_deploy import Trial
 from simulator.loop_state import RunState
-from simulator.models import full_proba
-from simulator.stream import DriftStream, apply_prediction_drift
+from simulator.models import full_proba, predicts_rowwise
+from simulator.stream import Batch, DriftStream, apply_prediction_drift
 
-__all__ = ["Served", "Server"]
+__all__ = ["READ_AHEAD", "Served", "Server"]
+
+#: Samples read from the stream, and predicted by an unchanged champion, in one call.
+#: Large enough that per-call overhead (input validation in scikit-learn, slicing
+#: stream blocks) vanishes, small enough that a model replaced early wastes little.
+READ_AHEAD = 16_384
 
 
 class Served:
@@ -32,12 +45,67 @@ class Served:
         self.proba, self.y, self.version = proba, y, version
 
 
-class Server:
-    """Predicts segments of ``stream`` and records the served features and labels."""
+def _rows(batch: Batch, start: int, stop: int) -> Batch:
+    """Samples ``[start, stop)`` of ``batch`` (views, no copies)."""
+    lo, hi = start - batch.start, stop - batch.start
+    noise = None if batch.noise is None else batch.noise[lo:hi]
+    time = None if batch.time is None else batch.time[lo:hi]
+    return Batch(start, batch.X[lo:hi], batch.y[lo:hi], batch.truth[lo:hi], noise, time)
 
-    def __init__(self, stream: DriftStream) -> None:
+
+class _Ahead:
+    """Stream samples read ahead, and one model's probabilities for a tail of them."""
+
+    __slots__ = ("batch", "model", "proba", "proba_start")
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.model: Any = None
+        self.proba: np.ndarray | None = None
+        self.proba_start = batch.stop
+
+    def covers(self, start: int, stop: int) -> bool:
+        return self.batch.start <= start and stop <= self.batch.stop
+
+
+class Server:
+    """Predicts segments of ``stream`` and records the served features and labels.
+
+    Parameters
+    ----------
+    stream
+        The finite stream served.
+    predict_ahead
+        Whether the champion may predict samples ahead of the segment (see the
+        module's docstring); off when the served model learns between segments.
+    """
+
+    def __init__(self, stream: DriftStream, predict_ahead: bool = True) -> None:
         self.stream = stream
         self.prediction_drift = any(d.kind == "prediction" for d in stream.drifts)
+        self.predict_ahead = predict_ahead
+        self._ahead: _Ahead | None = None
+
+    def _read(self, t: int, stop: int) -> Batch:
+        """Samples ``[t, stop)``, from the read-ahead (refilled from ``t`` if short)."""
+        if self._ahead is None or not self._ahead.covers(t, stop):
+            end = min(max(stop, t + READ_AHEAD), int(self.stream.n_samples))
+            self._ahead = _Ahead(self.stream.batch(t, end))
+        return _rows(self._ahead.batch, t, stop)
+
+    def _champion_proba(self, model: Any, X: np.ndarray, k: int, t: int, stop: int) -> np.ndarray:
+        """The champion's probabilities for ``[t, stop)`` (a fresh array)."""
+        ahead = self._ahead
+        assert ahead is not None  # _read ran first
+        if not (self.predict_ahead and stop - t >= 2 and predicts_rowwise(model)):
+            return full_proba(model, X, k, first_sample=t)
+        if ahead.model is not model or t < ahead.proba_start:
+            # a new champion (or read-ahead): predict from here to the read-ahead's end
+            ahead.proba = full_proba(model, _rows(ahead.batch, t, ahead.batch.stop).X, k,
+                                     first_sample=t)
+            ahead.model, ahead.proba_start = model, t
+        assert ahead.proba is not None
+        return ahead.proba[t - ahead.proba_start : stop - ahead.proba_start].copy()
 
     def _ab_split(
         self, state: RunState, trial: Trial | None, t: int, stop: int, X: np.ndarray,
@@ -56,9 +124,9 @@ class Server:
 
     def serve(self, state: RunState, trial: Trial | None, t: int, stop: int) -> Served:
         """Serve ``[t, stop)``; store its features and labels in ``state``."""
-        batch = self.stream.batch(t, stop)
+        batch = self._read(t, stop)
         champion: Any = state.registry.get("champion")
-        proba = full_proba(champion.model, batch.X, state.k, first_sample=t)
+        proba = self._champion_proba(champion.model, batch.X, state.k, t, stop)
         version = np.full(stop - t, champion.version, dtype=np.int32)
         self._ab_split(state, trial, t, stop, batch.X, proba, version)
         if self.prediction_drift:

@@ -202,9 +202,21 @@ class RunState:
         """The boundary after which ``count`` labels of samples served from ``since``
         on (of the given true concept) have been revealed; None if that never happens
         in the stream."""
-        idx = self.eligible(np.arange(since, self.n), concept)
-        times = np.sort(self.labels.reveal_time[idx])
-        times = times[times < self.n]
-        if times.size < count:
-            return None
-        return int(times[count - 1]) + 1
+        labels = self.labels
+        # Labels come no earlier than their sample (delays are >= 0): scan the reveal
+        # order from time ``since`` on, a chunk at a time, until ``count`` of them are
+        # of samples served from ``since`` (of the concept). That is the count-th
+        # earliest reveal without sorting every sample after ``since``.
+        lo = int(np.searchsorted(labels.sorted_times, since, side="left"))
+        hi = int(np.searchsorted(labels.sorted_times, self.n, side="left"))
+        step = max(4 * count, 4096)
+        found = 0
+        for a in range(lo, hi, step):
+            idx = labels.order[a : min(a + step, hi)]
+            hits = np.flatnonzero(idx >= since)
+            if concept is not None:
+                hits = hits[self.truth[idx[hits], concept[0]] == concept[1]]
+            if found + hits.size >= count:
+                return int(labels.sorted_times[a + hits[count - found - 1]]) + 1
+            found += hits.size
+        return None

@@ -23,7 +23,21 @@ import numpy as np
 
 from driftsim.validation import check_int
 
-__all__ = ["RiverClassifier", "default_model", "full_proba"]
+__all__ = ["RiverClassifier", "default_model", "full_proba", "predicts_rowwise"]
+
+#: Estimators whose ``predict_proba`` row for a sample is the same float for float
+#: whatever other rows (two or more in all) share the call: each row goes through
+#: the same element-wise steps and a matrix product whose inner sums do not depend on
+#: the number of rows. tests/test_loop_fast_paths.py checks every one of them against
+#: chunked calls; add a class only with such a check.
+_ROWWISE = frozenset({
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.naive_bayes.GaussianNB",
+    "sklearn.tree._classes.DecisionTreeClassifier",
+    "sklearn.ensemble._forest.RandomForestClassifier",
+    "simulator.models.RiverClassifier",
+})
 
 
 def default_model() -> Any:
@@ -71,6 +85,27 @@ def full_proba(
     out = np.zeros((proba.shape[0], n_classes))
     out[:, classes] = proba
     return out
+
+
+def predicts_rowwise(model: Any) -> bool:
+    """Whether ``model`` (or every step of a scikit-learn pipeline) is one of the
+    estimators known to predict each row independently of the others in the call.
+
+    Exact classes only: a subclass may predict differently. Such a model's
+    probabilities for a long run of samples can be computed in one call and cut into
+    segments with the same floats as predicting each segment (of two rows or more).
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> predicts_rowwise(default_model()), predicts_rowwise(KNeighborsClassifier())
+    (True, False)
+    """
+    kind = type(model)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if name == "sklearn.pipeline.Pipeline":
+        return bool(model.steps) and all(predicts_rowwise(step) for _, step in model.steps)
+    return name in _ROWWISE
 
 
 def _check_output(

@@ -34,10 +34,12 @@ Cadence
 -------
 Streaming detectors see every value, so their alerts have sample resolution.
 Window tests run every ``every`` samples (default: ``window``) on the last ``window``
-samples, at fixed sample indices — neither depends on the loop's batch size. A
-window test on ``prediction``, ``proba`` or ``confidence`` only uses samples served
-since the model was deployed, since the old model's outputs say nothing about the
-new one.
+samples, at fixed sample indices — neither depends on the loop's batch size. On a
+stream with timestamps (a replayed log) either may be a duration instead: ``every="1d"``
+checks at the last sample of each day, ``window="7d"`` tests the samples of the last
+seven days (:class:`~simulator.cadence.Cadence`). A window test on ``prediction``,
+``proba`` or ``confidence`` only uses samples served since the model was deployed,
+since the old model's outputs say nothing about the new one.
 
 Examples
 --------
@@ -59,6 +61,7 @@ from detectors.base import family
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
+from simulator.cadence import Cadence
 from simulator.estimated import EstimatedSignal
 
 __all__ = ["Monitor", "Reference", "SLARule", "SignalHistory"]
@@ -264,10 +267,11 @@ class Monitor:
         an :class:`SLARule` for ``metric:`` and ``estimated:`` signals.
     every
         Window tests and ``estimated:`` signals: samples between checks (default
-        ``window``).
+        ``window``), or a duration such as ``"1d"`` on a stream with timestamps.
     window
         Window tests and ``estimated:`` signals: samples per check (default 500; an
-        SLA rule on an estimate: the rule's ``check_size``).
+        SLA rule on an estimate: the rule's ``check_size``), or a duration such as
+        ``"7d"`` on a stream with timestamps.
     name
         Unique name in a run (default ``"<signal>/<detector class>"``).
     estimator
@@ -286,6 +290,13 @@ class Monitor:
     >>> sla = Monitor("estimated:f1", SLARule("f1", 0.85, consecutive=3, check_size=200))
     >>> sla.needs_labels, sla.window
     (False, 200)
+    >>> from detectors.window import KS
+    >>> Monitor("features", KS(), every="1d", window="7d").cadence
+    Cadence(every='1d', window='7d')
+    >>> Monitor("error", PageHinkley(), every="1d")
+    Traceback (most recent call last):
+    ...
+    ValueError: every='1d' is a duration: it sets when a window test or an estimated: ...
     """
 
     def __init__(
@@ -293,8 +304,8 @@ class Monitor:
         signal: str,
         detector: Any,
         *,
-        every: int | None = None,
-        window: int | None = None,
+        every: int | str | None = None,
+        window: int | str | None = None,
         name: str | None = None,
         estimator: Any = None,
     ) -> None:
@@ -328,9 +339,16 @@ class Monitor:
             raise ValueError(f"signal {signal!r} is multivariate: it takes a window test")
         if window is None:
             window = detector.check_size if base == "estimated" and self.kind == "rule" else 500
-        self.window = check_int("window", window, low=2)
+        self.cadence = Cadence(every, window)
+        self.window, self.every = self.cadence.window, self.cadence.every
         self.estimated = EstimatedSignal(arg, estimator) if base == "estimated" else None
-        self.every = check_int("every", self.window if every is None else every, low=1)
+        if self.cadence.timed and self.kind != "window" and base != "estimated":
+            what = "every" if isinstance(self.every, str) else "window"
+            raise ValueError(
+                f"{what}={getattr(self, what)!r} is a duration: it sets when a window test "
+                f"or an estimated: signal checks, but signal {signal!r} with "
+                f"{type(detector).__name__} sees every value; drop it"
+            )
         self.name = name or f"{signal}/{type(detector).__name__}"
         self._column: int | None = None
         self._baseline_time = 0
@@ -369,8 +387,14 @@ class Monitor:
     def detector_name(self) -> str:
         return type(self.detector).__name__
 
-    def bind(self, feature_names: Sequence[str], class_names: Sequence[str]) -> Monitor:
-        """Resolve feature and class names against the run's dataset; returns ``self``."""
+    def bind(
+        self, feature_names: Sequence[str], class_names: Sequence[str],
+        time: np.ndarray | None = None,
+    ) -> Monitor:
+        """Resolve feature and class names against the run's dataset, and a cadence in
+        time against the stream's timestamps ``time`` (None: it has none); returns
+        ``self``."""
+        self.cadence.bind(time, name=self.name)
         if self._base == "feature":
             self._column = self._resolve(self._arg, feature_names, "feature")
         elif self._base == "proba" and self._arg:
@@ -497,8 +521,8 @@ class Monitor:
 
     def _estimated_alerts(self, start: int, stop: int, history: SignalHistory) -> list[Alert]:
         assert self.estimated is not None
-        times, values = self.estimated.checks(start, stop, history, window=self.window,
-                                              every=self.every, baseline=self._baseline_time)
+        times, lows = self.cadence.checks(start, stop, self._baseline_time)
+        values = self.estimated.estimate_at(times, lows, history)
         if self.kind == "streaming":
             return self._streaming_alerts(values, times)
         return [
@@ -509,22 +533,19 @@ class Monitor:
         ]
 
     def _window_alerts(self, start: int, stop: int, history: SignalHistory) -> list[Alert]:
-        # Tests run at the samples t with (t + 1) % every == 0, on (t - window, t].
-        first = start + (-(start + 1)) % self.every
-        earliest = self.window - 1
-        if self._base in _MODEL_OUTPUT_SIGNALS:
-            earliest += self._baseline_time
+        # The cadence's checks in [start, stop): each tests samples lo .. t.
+        origin = self._baseline_time if self._base in _MODEL_OUTPUT_SIGNALS else 0
+        checks, lows = self.cadence.checks(start, stop, origin)
         alerts = []
-        for t in range(first, stop, self.every):
-            if t < earliest:
-                continue
-            lo = t + 1 - self.window
+        for t, lo in zip(checks.tolist(), lows.tolist(), strict=True):
             data = self._data_signal(
                 history.X[lo : t + 1], history.prediction[lo : t + 1], history.proba[lo : t + 1]
             )
             result = self.detector.test(data)
             if result.drift:
                 details: dict[str, Any] = {"p_value": result.p_value, "window": self.window}
+                if isinstance(self.window, str):  # a duration: say how many samples it held
+                    details["samples"] = t + 1 - lo
                 if getattr(result, "per_segment", None) is not None:
                     # a per-segment test says which segments drifted
                     details["segments"] = list(result.per_segment.drifted)

@@ -35,7 +35,7 @@ import numpy as np
 from driftsim.params import ParamsMixin
 from driftsim.validation import check_choice, check_in_range, check_int
 from simulator.alerts import Alert
-from simulator.timeaxis import parse_duration
+from simulator.timeaxis import count_or_duration, parse_duration, period_ends
 
 __all__ = [
     "CostAware",
@@ -395,11 +395,7 @@ class Periodic(Policy):
     """
 
     def __init__(self, every: int | str = 1000, offset: int = 0) -> None:
-        if isinstance(every, str):
-            parse_duration(every)  # raises, naming the format
-            self.every = every
-        else:
-            self.every = check_int("every", every, low=1)
+        self.every = count_or_duration("every", every, low=1)
         self.offset = check_int("offset", offset, low=0)
         self._times: np.ndarray | None = None
 
@@ -416,8 +412,7 @@ class Periodic(Policy):
         if not isinstance(self.every, str):
             return
         stamps = np.asarray(time, dtype="datetime64[ns]")
-        period = parse_duration(self.every)
-        ends = stamps[0] + period * np.arange(1, (stamps[-1] - stamps[0]) // period + 1)
+        ends = period_ends(stamps, parse_duration(self.every))
         self._times = np.unique(np.searchsorted(stamps, ends, side="left"))
 
     def scheduled(self, start: int, stop: int) -> np.ndarray:

@@ -20,7 +20,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["UNITS", "is_duration", "parse_duration", "window_start"]
+from driftsim.validation import check_int
+
+__all__ = [
+    "UNITS",
+    "count_or_duration",
+    "is_duration",
+    "parse_duration",
+    "period_ends",
+    "window_start",
+]
 
 UNITS: dict[str, int] = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d|w)\s*$")
@@ -81,3 +90,52 @@ def window_start(times: np.ndarray, t: int, duration: np.timedelta64) -> int:
     1
     """
     return int(np.searchsorted(times, times[t] - duration, side="right"))
+
+
+def count_or_duration(name: str, value: Any, *, low: int = 1) -> int | str:
+    """``value`` checked as a count of samples (an int >= ``low``) or a duration string.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value and both allowed forms.
+
+    Examples
+    --------
+    >>> count_or_duration("every", "1d"), count_or_duration("every", 200)
+    ('1d', 200)
+    >>> count_or_duration("window", "0d", low=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: window must be a count of samples (an int >= 2) or a positive ... got '0d'
+    """
+    if isinstance(value, str):
+        try:
+            parse_duration(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a count of samples (an int >= {low}) or a positive duration "
+                f"such as '7d' (units {', '.join(UNITS)}); got {value!r}"
+            ) from None
+        return value
+    return check_int(name, value, low=low)
+
+
+def period_ends(times: np.ndarray, period: np.timedelta64) -> np.ndarray:
+    """The ends of the whole periods within ``times`` (sorted), counted from its first
+    timestamp: ``times[0] + k * period`` for ``k = 1, 2, ...`` up to ``times[-1]``.
+
+    The first sample of period ``k + 1`` is ``searchsorted(times, ends[k], "left")``;
+    the last sample of period ``k`` the one before it.
+
+    Examples
+    --------
+    >>> times = np.arange("2024-01-01", "2024-01-20", dtype="datetime64[D]")
+    >>> period_ends(times, parse_duration("7d")).astype("datetime64[D]").tolist()
+    [datetime.date(2024, 1, 8), datetime.date(2024, 1, 15)]
+    """
+    stamps = np.asarray(times, dtype="datetime64[ns]")
+    if stamps.size == 0:
+        return stamps
+    count = (stamps[-1] - stamps[0]) // period
+    return stamps[0] + period * np.arange(1, int(count) + 1)

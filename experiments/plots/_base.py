@@ -93,21 +93,6 @@ def _require(frame: Any, columns: Iterable[str], what: str) -> None:
         raise ValueError(f"{what} lacks the column(s) {missing}; it has {list(frame.columns)}")
 
 
-def _auto_scale(ax: Any, axis: str, values: np.ndarray) -> None:
-    """Use a log scale (symlog when zeros occur) where positive values span decades."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    positive = values[values > 0]
-    if positive.size < 2 or positive.max() / positive.min() < 30 or (values < 0).any():
-        return
-    setter = ax.set_xscale if axis == "x" else ax.set_yscale
-    if (values == 0).any():
-        # linear below the smallest positive value, so 0 sits one decade-width under it
-        setter("symlog", linthresh=10 ** math.floor(math.log10(positive.min())), linscale=0.5)
-    else:
-        setter("log")
-
-
 def _log_scale(ax: Any, axis: str, values: np.ndarray) -> None:
     """A logarithmic ``axis`` whenever it has positive values, symlog when zeros occur
     too (linear below the smallest positive decade, so 0 sits just under it): the

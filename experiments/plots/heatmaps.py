@@ -13,8 +13,10 @@ from matplotlib.patches import Rectangle
 
 from experiments.metrics.labels import HIGHER_IS_BETTER
 from experiments.plots._base import _finish, _label, _require
+from experiments.plots._style import KEY_COLOR, new_figure
 
 __all__ = ["heatmap"]
+
 
 def heatmap(
     summary: Any,
@@ -70,20 +72,56 @@ def heatmap(
     ...
     ValueError: value must name a numeric column, got 'detector' (dtype ...)
     """
+    _require(summary, [row, col, value], "summary")
+    higher_is_better = _direction(summary, value, higher_is_better)
+    data, rows, cols = _value_grid(summary, value, row, col)
+    cmap = colormaps["viridis" if higher_is_better else "viridis_r"]
+    norm = _colour_norm(data)
+    fig = new_figure(2.2 + 1.15 * len(cols), 1.4 + 0.5 * len(rows))
+    ax = fig.subplots()
+    image = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, norm=norm, aspect="auto")
+    for (i, j), v in np.ndenumerate(data):
+        if np.isfinite(v):
+            _value_cell(ax, i, j, fmt.format(v), cmap(norm(v)))
+        else:
+            _missing_cell(ax, i, j)
+    ax.set_xticks(range(len(cols)), labels=[str(c) for c in cols], rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), labels=[str(r) for r in rows])
+    ax.set_xlabel(col)
+    ax.set_ylabel(row)
+    bar = fig.colorbar(image, ax=ax, shrink=0.9)
+    bar.set_label(
+        f"{_label(value)}\n({'higher' if higher_is_better else 'lower'} is better: bright)",
+        fontsize=8,
+    )
+    ax.set_title(f"{_label(value)} by {row} and {col}", fontsize=10)
+    return _finish(fig, path)
+
+
+def _direction(summary: Any, value: str, higher_is_better: bool | None) -> bool:
+    """Whether a higher ``value`` is better: as given, else from :data:`HIGHER_IS_BETTER`;
+    ``value`` must be a numeric column."""
     import pandas as pd
 
-    _require(summary, [row, col, value], "summary")
     if not pd.api.types.is_numeric_dtype(summary[value]) or summary[value].dtype == bool:
         raise ValueError(
             f"value must name a numeric column, got {value!r} (dtype {summary[value].dtype})"
         )
-    if higher_is_better is None:
-        if value not in HIGHER_IS_BETTER:
-            raise ValueError(
-                f"is a higher {value!r} better or worse? pass higher_is_better=True or False "
-                f"(known metrics: {sorted(HIGHER_IS_BETTER)})"
-            )
-        higher_is_better = HIGHER_IS_BETTER[value]
+    if higher_is_better is not None:
+        return higher_is_better
+    if value not in HIGHER_IS_BETTER:
+        raise ValueError(
+            f"is a higher {value!r} better or worse? pass higher_is_better=True or False "
+            f"(known metrics: {sorted(HIGHER_IS_BETTER)})"
+        )
+    return HIGHER_IS_BETTER[value]
+
+
+def _value_grid(summary: Any, value: str, row: str, col: str) -> tuple[np.ndarray, list, list]:
+    """(values as a rows × cols array, NaN where missing; row labels; column labels), the
+    labels in order of first appearance; one summary row per pair."""
+    import pandas as pd
+
     dup = summary.duplicated([row, col])
     if dup.any():
         first = summary.loc[dup, [row, col]].iloc[0].tolist()
@@ -98,71 +136,58 @@ def heatmap(
         .unstack(col)
         .reindex(index=rows, columns=cols)
     )
-    data = grid.to_numpy(dtype=float)
+    return grid.to_numpy(dtype=float), rows, cols
+
+
+def _colour_norm(data: np.ndarray) -> Normalize:
+    """Logarithmic colours where positive values span more than two decades, else linear."""
     finite = data[np.isfinite(data)]
-
-    cmap = colormaps["viridis" if higher_is_better else "viridis_r"]
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
-        norm: Normalize = LogNorm(finite.min(), finite.max())
-    elif finite.size:
+        return LogNorm(finite.min(), finite.max())
+    if finite.size:
         lo, hi = float(finite.min()), float(finite.max())
-        norm = Normalize(lo, hi if hi > lo else lo + 1.0)
-    else:
-        norm = Normalize(0.0, 1.0)
+        return Normalize(lo, hi if hi > lo else lo + 1.0)
+    return Normalize(0.0, 1.0)
 
-    fig = Figure(figsize=(2.2 + 1.15 * len(cols), 1.4 + 0.5 * len(rows)), layout="constrained")
-    ax = fig.subplots()
-    image = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, norm=norm, aspect="auto")
-    for i in range(len(rows)):
-        for j in range(len(cols)):
-            v = data[i, j]
-            if np.isfinite(v):
-                r, g, b, _ = cmap(norm(v))
-                dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-                ax.text(
-                    j,
-                    i,
-                    fmt.format(v),
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if dark else "black",
-                    gid="cell",
-                )
-            else:
-                ax.add_patch(
-                    Rectangle(
-                        (j - 0.5, i - 0.5),
-                        1,
-                        1,
-                        facecolor="#dddddd",
-                        edgecolor="#aaaaaa",
-                        hatch="//",
-                        linewidth=0,
-                        gid="cell-na",
-                    )
-                )
-                ax.text(
-                    j,
-                    i,
-                    "n/a",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="#555555",
-                    gid="cell",
-                    bbox={"facecolor": "#dddddd", "linewidth": 0, "pad": 1},
-                )
-    ax.set_xticks(range(len(cols)), labels=[str(c) for c in cols], rotation=30, ha="right")
-    ax.set_yticks(range(len(rows)), labels=[str(r) for r in rows])
-    ax.set_xlabel(col)
-    ax.set_ylabel(row)
-    bar = fig.colorbar(image, ax=ax, shrink=0.9)
-    bar.set_label(
-        f"{_label(value)}\n({'higher' if higher_is_better else 'lower'} is better: bright)",
+
+def _value_cell(ax: Any, i: int, j: int, text: str, rgba: tuple[float, ...]) -> None:
+    """Write ``text`` in cell (``i``, ``j``), white on a dark colour ``rgba``, else black."""
+    r, g, b, _ = rgba
+    dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+    ax.text(
+        j,
+        i,
+        text,
+        ha="center",
+        va="center",
         fontsize=8,
+        color="white" if dark else "black",
+        gid="cell",
     )
-    ax.set_title(f"{_label(value)} by {row} and {col}", fontsize=10)
-    return _finish(fig, path)
 
 
+def _missing_cell(ax: Any, i: int, j: int) -> None:
+    """Grey out cell (``i``, ``j``), hatched and labelled ``n/a``."""
+    ax.add_patch(
+        Rectangle(
+            (j - 0.5, i - 0.5),
+            1,
+            1,
+            facecolor="#dddddd",
+            edgecolor="#aaaaaa",
+            hatch="//",
+            linewidth=0,
+            gid="cell-na",
+        )
+    )
+    ax.text(
+        j,
+        i,
+        "n/a",
+        ha="center",
+        va="center",
+        fontsize=8,
+        color=KEY_COLOR,
+        gid="cell",
+        bbox={"facecolor": "#dddddd", "linewidth": 0, "pad": 1},
+    )

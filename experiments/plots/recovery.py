@@ -10,10 +10,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from experiments.plots._base import _SERIES, _finish
+from experiments.plots._style import light_grid, new_figure, outside_legend
 
 __all__ = ["recovery_curves"]
 
+
 def _is_oracle(name: str) -> bool:
+    """Whether policy ``name`` is the oracle (its name starts with ``oracle``, any case)."""
     return name.strip().lower().startswith("oracle")
 
 
@@ -55,46 +58,56 @@ def recovery_curves(
         raise ValueError(
             f"curves must be a non-empty mapping name -> (times, accuracy), got {curves!r}"
         )
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    fig = new_figure(9, 4.8)
     ax = fig.subplots()
     # the oracle last, so it is drawn on top of the others
     names = sorted(curves, key=_is_oracle)
     k = 0
     for name in names:
-        try:
-            times, acc = curves[name]
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"curves[{name!r}] must be a pair (times, accuracy), got {curves[name]!r}"
-            ) from None
-        times = np.asarray(times, dtype=float)
-        acc = np.asarray(acc, dtype=float)
-        if times.ndim != 1 or times.shape != acc.shape:
-            raise ValueError(
-                f"curves[{name!r}]: times and accuracy must be 1-d of equal "
-                f"length, got shapes {times.shape} and {acc.shape}"
-            )
+        times, acc = _curve_arrays(curves, name)
         if _is_oracle(name):
             ax.plot(times, acc, color="black", linestyle="--", linewidth=2.0, label=name, zorder=4)
         else:
             ax.plot(times, acc, color=_SERIES[k % len(_SERIES)], linewidth=1.4, label=name)
             k += 1
     if onset is not None:
-        onsets = np.atleast_1d(np.asarray(onset, dtype=float))
-        for j, t in enumerate(onsets):
-            ax.axvline(
-                t,
-                color="#C44E52",
-                linestyle=":",
-                linewidth=1.5,
-                label="drift onset" if j == 0 else "_nolegend_",
-            )
+        _mark_onsets(ax, onset)
     ax.set_ylim(0, 1.03)
     ax.set_xlabel("time (samples)")
     ax.set_ylabel("served accuracy (rolling)")
     ax.set_title("recovery after drift, per policy" + (f"\n({note})" if note else ""),
                  fontsize=10)
-    ax.grid(color="#e5e5e5", linewidth=0.6)
-    fig.legend(loc="outside right upper", fontsize=8, frameon=False)
+    light_grid(ax)
+    outside_legend(fig)
     return _finish(fig, path)
 
+
+def _curve_arrays(curves: Mapping[str, Any], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``curves[name]`` as two 1-d float arrays of equal length, checked."""
+    try:
+        times, acc = curves[name]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"curves[{name!r}] must be a pair (times, accuracy), got {curves[name]!r}"
+        ) from None
+    times = np.asarray(times, dtype=float)
+    acc = np.asarray(acc, dtype=float)
+    if times.ndim != 1 or times.shape != acc.shape:
+        raise ValueError(
+            f"curves[{name!r}]: times and accuracy must be 1-d of equal "
+            f"length, got shapes {times.shape} and {acc.shape}"
+        )
+    return times, acc
+
+
+def _mark_onsets(ax: Any, onset: int | float | Sequence[int | float]) -> None:
+    """A dotted red line at every drift onset, one legend entry for all."""
+    onsets = np.atleast_1d(np.asarray(onset, dtype=float))
+    for j, t in enumerate(onsets):
+        ax.axvline(
+            t,
+            color="#C44E52",
+            linestyle=":",
+            linewidth=1.5,
+            label="drift onset" if j == 0 else "_nolegend_",
+        )

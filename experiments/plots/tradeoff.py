@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from matplotlib.lines import Line2D
 
 from experiments.metrics.labels import HIGHER_IS_BETTER
 from experiments.plots._base import (
+    _BASELINE_MARKS,
     _MARKERS,
     _SERIES,
     _better_hint,
@@ -21,15 +23,14 @@ from experiments.plots._base import (
     _log_scale,
     _require,
 )
+from experiments.plots._style import KEY_COLOR, legend_key, light_grid, new_figure, outside_legend
 
 __all__ = ["threshold_tradeoff"]
 
-_BASELINE_MARKS = {"periodic": "s", "random": "D", "always": "*"}
-
 
 def _baseline_kind(name: str) -> str:
+    """``periodic`` from ``baseline:periodic``; other names unchanged."""
     return name.split(":", 1)[1] if name.startswith("baseline:") else name
-
 
 
 # offset (points) and alignment of the threshold labels, per detector in turn
@@ -100,109 +101,185 @@ def threshold_tradeoff(
 
     _require(summary, ["detector", x, y], "summary")
     frame = summary.reset_index(drop=True)
-    if "is_baseline" in frame.columns:
-        is_base = frame["is_baseline"].astype(bool).to_numpy()
-    else:
-        is_base = frame["detector"].astype(str).str.startswith("baseline:").to_numpy()
-
-    fig = Figure(figsize=(9.5, 6), layout="constrained")
+    is_base = _baseline_mask(frame)
+    fig = new_figure(9.5, 6)
     ax = fig.subplots()
-    top = ax.get_xaxis_transform()  # x in data, y in axes: the top edge for undefined delays
-    notes: list[str] = []
-    any_missed = False
-    any_undefined = False
     handles: list[Any] = []
     labels: list[Any] = []
-
+    any_missed = any_undefined = False
     detectors = frame.loc[~is_base, "detector"].astype(str)
     for i, name in enumerate(pd.unique(detectors)):
         rows = frame[~is_base & (frame["detector"].astype(str) == name)]
-        if "threshold" in rows.columns:
-            rows = rows.sort_values("threshold", kind="stable")
-        color = _SERIES[i % len(_SERIES)]
-        marker = _MARKERS[i % len(_MARKERS)]
-        xs = rows[x].to_numpy(dtype=float)
-        ys = rows[y].to_numpy(dtype=float)
-        param = ""
-        if "threshold_param" in rows.columns and rows["threshold_param"].notna().any():
-            param = f" ({', '.join(map(str, pd.unique(rows['threshold_param'].dropna())))})"
-        line = ax.errorbar(
-            xs,
-            ys,
-            xerr=_ci(rows, x),
-            yerr=_ci(rows, y),
-            color=color,
-            marker=marker,
-            markersize=6,
-            linewidth=1.4,
-            capsize=2,
-            elinewidth=0.8,
-            label=f"{name}{param}",
-        )
-        line[0].set_gid(f"detector:{name}")
-        handles.append(line)
-        undefined = np.isfinite(xs) & ~np.isfinite(ys)
-        if undefined.any():
-            any_undefined = True
-            ax.scatter(
-                xs[undefined],
-                np.ones(undefined.sum()),
-                transform=top,
-                marker=marker,
-                s=40,
-                facecolors="none",
-                edgecolors=color,
-                clip_on=False,
-                zorder=3,
-                gid=f"undefined:{name}",
-            )
-        if "missed_detection_rate" in rows.columns:
-            mdr = rows["missed_detection_rate"].to_numpy(dtype=float)
-            missed = np.isfinite(mdr) & (mdr > 0) & np.isfinite(xs) & np.isfinite(ys)
-            if missed.any():
-                any_missed = True
-                ax.scatter(
-                    xs[missed],
-                    ys[missed],
-                    s=_ring_size(mdr[missed]),
-                    marker="o",
-                    facecolors="none",
-                    edgecolors=color,
-                    linewidths=0.9,
-                    alpha=0.8,
-                    gid=f"missed:{name}",
-                )
-        if "threshold" in rows.columns:
-            missed_share = (rows["missed_detection_rate"].to_numpy(dtype=float)
-                            if "missed_detection_rate" in rows.columns
-                            else np.full(len(rows), np.nan))
-            for xv, yv, thr, bad, share in zip(xs, ys, rows["threshold"], undefined,
-                                               missed_share, strict=True):
-                if not np.isfinite(xv) or not (np.isfinite(yv) or bad) or pd.isna(thr):
-                    continue
-                where = (xv, 1.0) if bad else (xv, yv)
-                # each detector labels on its own side, so labels of nearby curves do not collide
-                dx, dy, ha = _LABEL_SIDES[i % len(_LABEL_SIDES)]
-                text = f"{float(thr):g}"
-                if bad:
-                    text += " · never detected"
-                elif np.isfinite(share) and share > 0:
-                    text += f" · {share:.0%} missed"
-                labels.append(ax.annotate(
-                    text,
-                    where,
-                    xycoords=top if bad else "data",
-                    xytext=(dx, -10 if bad else dy),
-                    textcoords="offset points",
-                    ha=ha,
-                    fontsize=7,
-                    color=color,
-                    gid="threshold",
-                    annotation_clip=False,
-                ))
+        curve = _detector_curve(ax, rows, name, i, x, y)
+        handles.append(curve.handle)
+        labels += curve.labels
+        any_undefined |= curve.undefined
+        any_missed |= curve.missed
+    notes = _baseline_points(ax, frame, is_base, x, y, handles)
+    _style_tradeoff_axes(ax, frame, x, y)
+    handles += _legend_notes(notes, any_undefined, any_missed)
+    outside_legend(fig, handles, labelspacing=0.9)
+    _declutter(fig, labels)  # after the layout is known: labels never overlap
+    return _finish(fig, path)
 
-    base_names = pd.unique(frame.loc[is_base, "detector"].astype(str))
-    for name in base_names:
+
+def _baseline_mask(frame: Any) -> np.ndarray:
+    """Which rows are data-blind baselines: ``is_baseline``, else the ``baseline:`` prefix."""
+    if "is_baseline" in frame.columns:
+        return frame["is_baseline"].astype(bool).to_numpy()
+    return frame["detector"].astype(str).str.startswith("baseline:").to_numpy()
+
+
+@dataclass
+class _Curve:
+    """One detector's drawn curve: its legend handle, its threshold labels, and whether
+    it has points with no delay (``undefined``) or with missed drifts (``missed``)."""
+
+    handle: Any
+    labels: list[Any]
+    undefined: bool
+    missed: bool
+
+
+def _detector_curve(ax: Any, rows: Any, name: str, i: int, x: str, y: str) -> _Curve:
+    """Draw detector ``name`` (the ``i``-th) across its thresholds, in threshold order."""
+    if "threshold" in rows.columns:
+        rows = rows.sort_values("threshold", kind="stable")
+    color = _SERIES[i % len(_SERIES)]
+    marker = _MARKERS[i % len(_MARKERS)]
+    xs = rows[x].to_numpy(dtype=float)
+    ys = rows[y].to_numpy(dtype=float)
+    line = ax.errorbar(
+        xs,
+        ys,
+        xerr=_ci(rows, x),
+        yerr=_ci(rows, y),
+        color=color,
+        marker=marker,
+        markersize=6,
+        linewidth=1.4,
+        capsize=2,
+        elinewidth=0.8,
+        label=f"{name}{_param_suffix(rows)}",
+    )
+    line[0].set_gid(f"detector:{name}")
+    undefined = np.isfinite(xs) & ~np.isfinite(ys)
+    if undefined.any():
+        _undefined_points(ax, xs[undefined], name, color, marker)
+    missed = _missed_rings(ax, rows, xs, ys, name, color)
+    side = _LABEL_SIDES[i % len(_LABEL_SIDES)]
+    labels = _threshold_labels(ax, rows, xs, ys, undefined, color, side)
+    return _Curve(line, labels, bool(undefined.any()), missed)
+
+
+def _param_suffix(rows: Any) -> str:
+    """`` (delta)``: the threshold parameter(s) of a detector's rows, or nothing."""
+    import pandas as pd
+
+    if "threshold_param" in rows.columns and rows["threshold_param"].notna().any():
+        return f" ({', '.join(map(str, pd.unique(rows['threshold_param'].dropna())))})"
+    return ""
+
+
+def _undefined_points(ax: Any, xs: np.ndarray, name: str, color: str, marker: str) -> None:
+    """Hollow markers on the top edge for thresholds that detected nothing (no delay)."""
+    ax.scatter(
+        xs,
+        np.ones(xs.size),
+        transform=ax.get_xaxis_transform(),
+        marker=marker,
+        s=40,
+        facecolors="none",
+        edgecolors=color,
+        clip_on=False,
+        zorder=3,
+        gid=f"undefined:{name}",
+    )
+
+
+def _missed_rings(
+    ax: Any, rows: Any, xs: np.ndarray, ys: np.ndarray, name: str, color: str
+) -> bool:
+    """Rings sized by the missed-detection rate around placed points; whether any was drawn."""
+    if "missed_detection_rate" not in rows.columns:
+        return False
+    mdr = rows["missed_detection_rate"].to_numpy(dtype=float)
+    missed = np.isfinite(mdr) & (mdr > 0) & np.isfinite(xs) & np.isfinite(ys)
+    if not missed.any():
+        return False
+    ax.scatter(
+        xs[missed],
+        ys[missed],
+        s=_ring_size(mdr[missed]),
+        marker="o",
+        facecolors="none",
+        edgecolors=color,
+        linewidths=0.9,
+        alpha=0.8,
+        gid=f"missed:{name}",
+    )
+    return True
+
+
+def _threshold_labels(
+    ax: Any,
+    rows: Any,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    undefined: np.ndarray,
+    color: str,
+    side: tuple[int, int, str],
+) -> list[Any]:
+    """Label each placed point with its threshold (and missed share); return the labels."""
+    import pandas as pd
+
+    if "threshold" not in rows.columns:
+        return []
+    top = ax.get_xaxis_transform()  # x in data, y in axes: the top edge for undefined delays
+    missed_share = (rows["missed_detection_rate"].to_numpy(dtype=float)
+                    if "missed_detection_rate" in rows.columns
+                    else np.full(len(rows), np.nan))
+    # each detector labels on its own side, so labels of nearby curves do not collide
+    dx, dy, ha = side
+    labels = []
+    for xv, yv, thr, bad, share in zip(xs, ys, rows["threshold"], undefined,
+                                       missed_share, strict=True):
+        if not np.isfinite(xv) or not (np.isfinite(yv) or bad) or pd.isna(thr):
+            continue
+        labels.append(ax.annotate(
+            _threshold_text(float(thr), bool(bad), share),
+            (xv, 1.0) if bad else (xv, yv),
+            xycoords=top if bad else "data",
+            xytext=(dx, -10 if bad else dy),
+            textcoords="offset points",
+            ha=ha,
+            fontsize=7,
+            color=color,
+            gid="threshold",
+            annotation_clip=False,
+        ))
+    return labels
+
+
+def _threshold_text(threshold: float, undefined: bool, missed_share: float) -> str:
+    """``0.002 · 20% missed``: a threshold and what its point does not show."""
+    text = f"{threshold:g}"
+    if undefined:
+        return text + " · never detected"
+    if np.isfinite(missed_share) and missed_share > 0:
+        return text + f" · {missed_share:.0%} missed"
+    return text
+
+
+def _baseline_points(
+    ax: Any, frame: Any, is_base: np.ndarray, x: str, y: str, handles: list[Any]
+) -> list[str]:
+    """Draw each placeable baseline as unjoined grey markers (handles appended to
+    ``handles``); return notes for the baselines that cannot be placed."""
+    import pandas as pd
+
+    notes: list[str] = []
+    for name in pd.unique(frame.loc[is_base, "detector"].astype(str)):
         rows = frame[is_base & (frame["detector"].astype(str) == name)].sort_values(x)
         kind = _baseline_kind(name)
         xs = rows[x].to_numpy(dtype=float)
@@ -216,7 +293,7 @@ def threshold_tradeoff(
             ys[ok],
             xerr=_masked(_ci(rows, x), ok),
             yerr=_masked(_ci(rows, y), ok),
-            color="#555555",
+            color=KEY_COLOR,
             marker=_BASELINE_MARKS.get(kind, "p"),
             markersize=8,
             markerfacecolor="white",
@@ -229,64 +306,50 @@ def threshold_tradeoff(
         )
         line[0].set_gid(f"baseline:{kind}")
         handles.append(line)
+    return notes
 
+
+def _style_tradeoff_axes(ax: Any, frame: Any, x: str, y: str) -> None:
+    """Log scales, axis labels, grid, title and the better-corner hint."""
     _log_scale(ax, "x", frame[x].to_numpy(dtype=float))
     _log_scale(ax, "y", frame[y].to_numpy(dtype=float))
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
-    ax.grid(color="#e5e5e5", linewidth=0.6)
+    light_grid(ax)
     ax.set_title(
         "detection delay vs false alarms across thresholds (labels: threshold values)", fontsize=10
     )
     _better_hint(ax, HIGHER_IS_BETTER.get(x), HIGHER_IS_BETTER.get(y))
-    for note in notes:
-        # a handle-less legend entry: the note sits with the baselines, over no data
-        handles.append(Line2D([], [], linestyle="", label=note, gid="baseline-note"))
+
+
+def _legend_notes(notes: list[str], any_undefined: bool, any_missed: bool) -> list[Line2D]:
+    """Legend entries without data: baseline notes and the keys of hollow and ring marks."""
+    # a handle-less legend entry: the note sits with the baselines, over no data
+    keys = [legend_key(note, linestyle="", gid="baseline-note") for note in notes]
+    hollow = {"linestyle": "", "marker": "o", "markerfacecolor": "none", "color": KEY_COLOR}
     if any_undefined:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="",
-                marker="o",
-                markerfacecolor="none",
-                color="#555555",
-                label="never detected (no delay to plot):\nhollow, on the top edge",
-            )
-        )
+        keys.append(legend_key("never detected (no delay to plot):\nhollow, on the top edge",
+                               **hollow))
     if any_missed:
-        handles.append(Line2D([], [], linestyle="", label="ring size = missed-detection rate:"))
-        for rate in (0.25, 0.5, 1.0):
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="",
-                    marker="o",
-                    markerfacecolor="none",
-                    color="#555555",
-                    markersize=float(_ring_size(rate)) ** 0.5,
-                    label=f"  {rate:.0%} missed",
-                )
-            )
-    fig.legend(
-        handles=handles, loc="outside right upper", fontsize=8, frameon=False, labelspacing=0.9
-    )
-    _declutter(fig, labels)  # after the layout is known: labels never overlap
-    return _finish(fig, path)
+        keys.append(legend_key("ring size = missed-detection rate:", linestyle=""))
+        keys += [
+            legend_key(f"  {rate:.0%} missed", markersize=float(_ring_size(rate)) ** 0.5,
+                       **hollow)
+            for rate in (0.25, 0.5, 1.0)
+        ]
+    return keys
 
 
 def _masked(values: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    """The error-bar columns of the kept points (``None`` stays ``None``)."""
     return None if values is None else values[:, keep]
 
 
 def _baseline_note(kind: str, rows: Any) -> str:
+    """The legend note for a baseline that cannot be placed, and why."""
     mdr = ""
     if "missed_detection_rate" in rows.columns and rows["missed_detection_rate"].notna().any():
         mdr = f"\n(missed-detection rate {float(rows['missed_detection_rate'].mean()):.2f})"
     if kind == "never":
         return f"baseline: never — no alarms,\nso none false and no detections{mdr}"
     return f"baseline: {kind} — not placed\n(undefined values){mdr}"
-
-
-# ------------------------------------------------------------------- recovery

@@ -1,0 +1,162 @@
+"""The deployment loop's fast paths change no result.
+
+The loop predicts ahead of the segment while the champion is unchanged, shares numba
+kernels between its snapshots and writes the trace's columns once at the end. Three
+kinds of check:
+
+* pinned traces: every case of tests/loop_golden_cases.py, at every batch size it
+  lists, has the SHA-256 digest (columns, probabilities, events, meta) that the loop
+  before these fast paths produced (commit 6ce9f97; tests/data/loop_golden.json says
+  how it was made);
+* batch-size invariance: a case's trace is the same at batch sizes 1, 137, 500 and
+  5000 (but the ``incremental`` strategy, which learns at segment ends);
+* the assumptions the fast paths rest on: the models predicted ahead give the same
+  floats for a row whatever rows share the call, and a snapshot is a deep copy that
+  shares only the compiled kernels.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+
+import numpy as np
+import pytest
+from numba.core.dispatcher import Dispatcher
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from detectors.adwin import ADWIN
+from simulator.datasets import load_dataset
+from simulator.drift import Drift
+from simulator.loop import DeploymentLoop
+from simulator.loop_serving import READ_AHEAD
+from simulator.loop_snapshot import Snapshots
+from simulator.models import RiverClassifier, default_model, full_proba, predicts_rowwise
+from simulator.monitors import Monitor
+from simulator.stream import DriftStream
+from tests.loop_golden_cases import CASES, GOLDEN, digest, run_case
+
+PINNED = json.loads(GOLDEN.read_text())["digests"]
+
+
+@functools.cache
+def _run(case, batch_size):
+    """Each run once per session: the digest and the invariance tests share it."""
+    return run_case(case, batch_size)
+
+
+@pytest.mark.parametrize(
+    ("case", "batch_size"),
+    [(case, bs) for case, (_, sizes) in CASES.items() for bs in sizes],
+)
+def test_trace_matches_the_pinned_digest(case, batch_size):
+    assert digest(_run(case, batch_size)) == PINNED[case][str(batch_size)]
+
+
+def test_every_case_and_batch_size_is_pinned():
+    assert {c: sorted(map(int, d)) for c, d in PINNED.items()} == {
+        c: sorted(sizes) for c, (_, sizes) in CASES.items()
+    }
+
+
+def _without_batch_size(trace):
+    """The trace's content, JSON-comparable (events with NaN scores compare equal)."""
+    meta = {k: v for k, v in trace.meta.items() if k != "batch_size"}
+    columns = {c: getattr(trace, c).tolist() for c in
+               ("prediction", "correct", "model_version", "y_true", "label_time")}
+    return json.dumps([columns, trace.proba.tolist(), [e.to_dict() for e in trace.events],
+                       meta], sort_keys=True)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c != "incremental_river"])
+def test_batch_size_does_not_change_the_trace(case):
+    _, sizes = CASES[case]
+    traces = [_without_batch_size(_run(case, bs)) for bs in sizes]
+    assert traces[1:] == traces[:-1]
+
+
+def test_incremental_strategy_is_predicted_segment_by_segment():
+    # the champion learns at every segment end, so batch sizes differ: predicting
+    # ahead would serve a stale model (the pinned digests check the exact values)
+    a, b = _run("incremental_river", 137), _run("incremental_river", 500)
+    assert not np.array_equal(a.proba, b.proba)
+
+
+ROWWISE_MODELS = {
+    "default": default_model,
+    "logistic": lambda: LogisticRegression(max_iter=500),
+    "gaussian_nb": GaussianNB,
+    "tree": lambda: DecisionTreeClassifier(max_depth=5, random_state=0),
+    "forest": lambda: RandomForestClassifier(n_estimators=10, max_depth=5, random_state=0),
+    "river": lambda: RiverClassifier(_river_model(), n_classes=3),
+}
+
+
+def _river_model():
+    from river.linear_model import SoftmaxRegression
+    from river.preprocessing import StandardScaler as RiverScaler
+
+    return RiverScaler() | SoftmaxRegression()
+
+
+@pytest.mark.parametrize("name", ROWWISE_MODELS)
+def test_rowwise_models_give_the_same_floats_in_any_chunking(name):
+    model = ROWWISE_MODELS[name]()
+    assert predicts_rowwise(model)
+    stream = DriftStream(load_dataset("iris"), [Drift("covariate", 1000, severity=2.0)],
+                         n_samples=3000, seed=11)
+    batch = stream.batch(0, 3000)
+    model.fit(batch.X[:400], batch.y[:400])
+    whole = full_proba(model, batch.X, 3)
+    for size in (2, 3, 137, 500, 2048):
+        chunks = [full_proba(model, batch.X[i : i + size], 3) for i in range(0, 3000, size)]
+        if chunks[-1].shape[0] == 1:  # one-row calls are never predicted ahead
+            chunks[-1] = whole[-1:]
+        np.testing.assert_array_equal(np.concatenate(chunks), whole, err_msg=f"size {size}")
+
+
+def test_only_listed_exact_classes_are_rowwise():
+    class MyLogistic(LogisticRegression):
+        pass
+
+    assert predicts_rowwise(make_pipeline(StandardScaler(), GaussianNB()))
+    assert not predicts_rowwise(KNeighborsClassifier())
+    assert not predicts_rowwise(MyLogistic())  # a subclass may predict otherwise
+    assert not predicts_rowwise(make_pipeline(MinMaxScaler(), LogisticRegression()))
+
+
+def test_an_unchanged_champion_is_predicted_once_per_read_ahead():
+    stream = DriftStream(load_dataset("iris"), n_samples=READ_AHEAD + 3000, seed=2)
+    loop = DeploymentLoop(stream, batch_size=500)
+    trace = loop.run()
+    ahead = loop.server_._ahead
+    # the first read-ahead ran out in the segment from `start`; the second began there
+    # and was predicted in one call, although the batch size cut it into many segments
+    start = READ_AHEAD - READ_AHEAD % 500
+    assert (ahead.batch.start, ahead.batch.stop) == (start, READ_AHEAD + 3000)
+    assert ahead.proba_start == start and ahead.model is loop.champion
+    np.testing.assert_array_equal(trace.proba[start:], ahead.proba.astype(np.float32))
+
+
+def test_snapshot_is_deep_but_shares_the_compiled_kernel():
+    monitor = Monitor("error", ADWIN(), name="adwin")
+    monitor.detector.update_many(np.r_[np.zeros(300), np.ones(40)])
+    snaps = Snapshots([monitor])
+    (copied,) = snaps.take([monitor])
+    assert copied.detector is not monitor.detector
+    kernels = {k: v for k, v in vars(monitor.detector).items() if isinstance(v, Dispatcher)}
+    assert kernels, "ADWIN no longer keeps a compiled kernel: Snapshots may be moot"
+    assert all(vars(copied.detector)[k] is v for k, v in kernels.items())
+    values = np.random.default_rng(0).random(2000) < 0.4
+    fired = monitor.detector.update_many(values)
+    # the copy starts from the state at the snapshot, as a plain deep copy would
+    reference = copy.deepcopy(copied)
+    np.testing.assert_array_equal(copied.detector.update_many(values), fired)
+    np.testing.assert_array_equal(reference.detector.update_many(values), fired)
