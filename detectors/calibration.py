@@ -134,20 +134,9 @@ def calibrate(
     >>> cal.param, cal.achieved_rate <= 0.5
     ('threshold', True)
     """
-    check_in_range(
-        "target_false_alarm_rate", target_false_alarm_rate, low=0.0, low_inclusive=False
+    streams, low, high = _checked_args(
+        null_streams, target_false_alarm_rate, bounds, log_scale, rtol, max_iter
     )
-    check_int("max_iter", max_iter, low=1)
-    check_in_range("rtol", rtol, low=0.0)
-    streams = [check_finite_array("null_streams[i]", s, ndim=1) for s in null_streams]
-    if not streams or sum(len(s) for s in streams) == 0:
-        raise ValueError("null_streams is empty; give at least one non-empty drift-free stream")
-    low, high = float(bounds[0]), float(bounds[1])
-    if not low < high:
-        raise ValueError(f"bounds must be (low, high) with low < high, got {bounds!r}")
-    if log_scale and low <= 0:
-        raise ValueError(f"log_scale needs bounds > 0, got {bounds!r}; pass log_scale=False")
-
     iterations = 0
 
     def rate_at(value: float) -> float:
@@ -169,24 +158,63 @@ def calibrate(
         )
     # ``quiet`` meets the target, ``loud`` does not; move them together.
     quiet, loud = (low, high) if rate_low <= accept else (high, low)
-    quiet_rate = min(rate_low, rate_high)
-
-    def midpoint(a: float, b: float) -> float:
-        return math.sqrt(a * b) if log_scale else 0.5 * (a + b)
-
-    for _ in range(max_iter):
-        mid = midpoint(quiet, loud)
-        if mid in (quiet, loud):
-            break
-        rate = rate_at(mid)
-        if rate <= accept:
-            quiet, quiet_rate = mid, rate
-        else:
-            loud = mid
+    quiet, quiet_rate = _bisect(
+        rate_at, (quiet, min(rate_low, rate_high)), loud, accept, log_scale, max_iter
+    )
     return Calibration(
         param, quiet, quiet_rate, target_false_alarm_rate, _total(streams), iterations
     )
 
 
+def _checked_args(
+    null_streams: Sequence[np.ndarray],
+    target_false_alarm_rate: float,
+    bounds: tuple[float, float],
+    log_scale: bool,
+    rtol: float,
+    max_iter: int,
+) -> tuple[list[np.ndarray], float, float]:
+    """The checked streams and ``(low, high)`` bounds of :func:`calibrate`; the other
+    arguments are checked only."""
+    check_in_range(
+        "target_false_alarm_rate", target_false_alarm_rate, low=0.0, low_inclusive=False
+    )
+    check_int("max_iter", max_iter, low=1)
+    check_in_range("rtol", rtol, low=0.0)
+    streams = [check_finite_array("null_streams[i]", s, ndim=1) for s in null_streams]
+    if not streams or sum(len(s) for s in streams) == 0:
+        raise ValueError("null_streams is empty; give at least one non-empty drift-free stream")
+    low, high = float(bounds[0]), float(bounds[1])
+    if not low < high:
+        raise ValueError(f"bounds must be (low, high) with low < high, got {bounds!r}")
+    if log_scale and low <= 0:
+        raise ValueError(f"log_scale needs bounds > 0, got {bounds!r}; pass log_scale=False")
+    return streams, low, high
+
+
+def _bisect(
+    rate_at: Callable[[float], float],
+    quiet: tuple[float, float],
+    loud: float,
+    accept: float,
+    log_scale: bool,
+    max_iter: int,
+) -> tuple[float, float]:
+    """Move the ``quiet`` (value, rate) that meets ``accept`` and the ``loud`` value that
+    does not together, for at most ``max_iter`` steps; return the last quiet pair."""
+    value, rate = quiet
+    for _ in range(max_iter):
+        mid = math.sqrt(value * loud) if log_scale else 0.5 * (value + loud)
+        if mid in (value, loud):
+            break
+        mid_rate = rate_at(mid)
+        if mid_rate <= accept:
+            value, rate = mid, mid_rate
+        else:
+            loud = mid
+    return value, rate
+
+
 def _total(streams: Sequence[np.ndarray]) -> int:
+    """Samples in all the streams."""
     return int(sum(len(s) for s in streams))

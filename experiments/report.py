@@ -199,54 +199,75 @@ def render_report(
         raise ValueError(f"title must be a string, got {type(title).__name__}")
     if isinstance(notes, str):
         notes = [notes]
-    esc = html.escape
-    used: set[str] = set()
-    parts: list[str] = []
-    toc: list[str] = []
-
+    page = _Sections()
     for i, (caption, frame) in enumerate(_items("tables", tables)):
         heading = caption if caption is not None else f"Table {i + 1}"
-        anchor = _slug(heading, used)
-        toc.append(f'<a href="#{anchor}">{esc(heading)}</a>')
-        body = _table_html(frame, f"tables[{heading!r}]")
-        parts.append(
-            f'<section id="{anchor}">\n<h2>{esc(heading)}</h2>\n'
-            f'<div class="table-wrap">\n{body}\n</div>\n</section>'
-        )
+        page.add(heading, _table_block(frame, f"tables[{heading!r}]"))
     if glossary:
-        anchor = _slug("Glossary", used)
-        toc.append(f'<a href="#{anchor}">Glossary</a>')
-        terms = "".join(f"<dt>{esc(str(k))}</dt><dd>{esc(str(v))}</dd>\n"
-                        for k, v in glossary.items())
-        parts.append(f'<section id="{anchor}">\n<h2>Glossary</h2>\n<dl>\n{terms}</dl>\n'
-                     "</section>")
+        page.add("Glossary", _glossary_block(glossary))
     for i, (caption, figure) in enumerate(_items("figures", figures)):
         heading = caption if caption is not None else f"Figure {i + 1}"
-        anchor = _slug(heading, used)
-        toc.append(f'<a href="#{anchor}">{esc(heading)}</a>')
-        data = base64.b64encode(_png_bytes(figure, f"figures[{heading!r}]")).decode("ascii")
-        text = (captions or {}).get(heading, caption)
-        parts.append(
-            f'<section id="{anchor}">\n<h2>{esc(heading)}</h2>\n<figure>\n'
-            f'<img src="data:image/png;base64,{data}" alt="{esc(heading, quote=True)}">\n'
-            + (f"<figcaption>{esc(text)}</figcaption>\n" if text is not None else "")
-            + "</figure>\n</section>"
-        )
+        page.add(heading, _figure_block(figure, heading, (captions or {}).get(heading, caption)))
     for caption, frame in _items("appendix", appendix):
         heading = caption if caption is not None else "Appendix"
-        anchor = _slug(heading, used)
-        toc.append(f'<a href="#{anchor}">{esc(heading)}</a>')
-        body = _table_html(frame, f"appendix[{heading!r}]")
-        parts.append(f'<section id="{anchor}">\n<h2>{esc(heading)}</h2>\n'
-                     f'<div class="table-wrap">\n{body}\n</div>\n</section>')
+        page.add(heading, _table_block(frame, f"appendix[{heading!r}]"))
     if links:
-        anchor = _slug("Runs", used)
-        toc.append(f'<a href="#{anchor}">Runs</a>')
-        items = "".join(f'<li><a href="{esc(href, quote=True)}">{esc(text)}</a></li>\n'
-                        for text, href in links)
-        parts.append(f'<section id="{anchor}">\n<h2>Runs (each run\'s timeline)</h2>\n'
-                     f"<ul class=\"runs\">\n{items}</ul>\n</section>")
+        page.add("Runs", _links_block(links), h2="Runs (each run's timeline)")
+    return _page(title, notes, page)
 
+
+class _Sections:
+    """The report's sections in page order, each with a unique anchor and a contents link."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.parts: list[str] = []
+        self.toc: list[str] = []
+
+    def add(self, heading: str, inner: str, *, h2: str | None = None) -> None:
+        """Append a section holding ``inner`` HTML, titled ``heading`` or, when given, the
+        HTML ``h2``."""
+        anchor = _slug(heading, self.used)
+        self.toc.append(f'<a href="#{anchor}">{html.escape(heading)}</a>')
+        title = h2 if h2 is not None else html.escape(heading)
+        self.parts.append(f'<section id="{anchor}">\n<h2>{title}</h2>\n{inner}</section>')
+
+
+def _table_block(frame: Any, where: str) -> str:
+    """A table in its scrolling wrapper."""
+    return f'<div class="table-wrap">\n{_table_html(frame, where)}\n</div>\n'
+
+
+def _glossary_block(glossary: Mapping[str, str]) -> str:
+    """The glossary as a definition list."""
+    terms = "".join(f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>\n"
+                    for k, v in glossary.items())
+    return f"<dl>\n{terms}</dl>\n"
+
+
+def _figure_block(figure: Any, heading: str, caption: str | None) -> str:
+    """A figure embedded as a base64 PNG, with its caption when it has one."""
+    esc = html.escape
+    data = base64.b64encode(_png_bytes(figure, f"figures[{heading!r}]")).decode("ascii")
+    return (
+        f'<figure>\n<img src="data:image/png;base64,{data}" alt="{esc(heading, quote=True)}">\n'
+        + (f"<figcaption>{esc(caption)}</figcaption>\n" if caption is not None else "")
+        + "</figure>\n"
+    )
+
+
+def _links_block(links: Sequence[tuple[str, str]]) -> str:
+    """The runs' links as a list."""
+    esc = html.escape
+    items = "".join(f'<li><a href="{esc(href, quote=True)}">{esc(text)}</a></li>\n'
+                    for text, href in links)
+    return f'<ul class="runs">\n{items}</ul>\n'
+
+
+def _page(title: str, notes: Sequence[str], sections: _Sections) -> str:
+    """The whole document: head and style, title, notes, contents (if several
+    sections), the sections."""
+    esc = html.escape
     head = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -254,8 +275,8 @@ def render_report(
         f"<h1>{esc(title)}</h1>\n"
     )
     intro = "".join(f'<p class="note">{esc(str(n))}</p>\n' for n in notes)
-    nav = f"<nav>{' '.join(toc)}</nav>\n" if len(toc) > 1 else ""
-    return head + intro + nav + "\n".join(parts) + "\n</body>\n</html>\n"
+    nav = f"<nav>{' '.join(sections.toc)}</nav>\n" if len(sections.toc) > 1 else ""
+    return head + intro + nav + "\n".join(sections.parts) + "\n</body>\n</html>\n"
 
 
 def write_report(

@@ -291,46 +291,16 @@ def match_alarms(
     stop = np.where(
         ev.harmful, _windows(ev.onset, harm_onsets, n, h), _windows(ev.onset, all_onsets, n, h)
     )
-
     # harmful change points (distinct onsets): their windows are disjoint and sorted
-    harm_stops = _windows(harm_onsets, harm_onsets, n, h)
-    k_harm = _locate(alarms, harm_onsets, harm_stops)
-    in_harm = k_harm >= 0
-    first = np.zeros(alarms.shape[0], dtype=bool)
-    cp_detect = np.full(harm_onsets.shape[0], -1, dtype=np.int64)
-    if in_harm.any():
-        # alarms are sorted, so the first index of each window among them is its first alarm
-        cps, pos = np.unique(k_harm[in_harm], return_index=True)
-        hit = np.flatnonzero(in_harm)[pos]
-        first[hit] = True
-        cp_detect[cps] = alarms[hit]
-
+    k_harm = _locate(alarms, harm_onsets, _windows(harm_onsets, harm_onsets, n, h))
+    first, cp_detect = _first_alarms(alarms, k_harm, harm_onsets.shape[0])
     benign_onsets = np.unique(ev.onset[~ev.harmful])
     benign_stops = _windows(benign_onsets, all_onsets, n, h)
-    k_benign = np.where(in_harm, -1, _locate(alarms, benign_onsets, benign_stops))
-
-    labels = np.full(alarms.shape[0], "false", dtype="<U9")
-    labels[in_harm] = "repeat"
-    labels[first] = "detection"
-    labels[k_benign >= 0] = "benign"
-
-    # map change points back to the first event (in the given order) at that onset
-    harm_event = np.array(
-        [int(np.flatnonzero(ev.harmful & (ev.onset == t))[0]) for t in harm_onsets], dtype=np.int64
-    )
-    benign_event = np.array(
-        [int(np.flatnonzero(~ev.harmful & (ev.onset == t))[0]) for t in benign_onsets],
-        dtype=np.int64,
-    )
+    k_benign = np.where(k_harm >= 0, -1, _locate(alarms, benign_onsets, benign_stops))
     alarm_event = np.full(alarms.shape[0], -1, dtype=np.int64)
-    alarm_event[in_harm] = harm_event[k_harm[in_harm]]
+    alarm_event[k_harm >= 0] = _first_event_at(ev, ev.harmful, harm_onsets)[k_harm[k_harm >= 0]]
+    benign_event = _first_event_at(ev, ~ev.harmful, benign_onsets)
     alarm_event[k_benign >= 0] = benign_event[k_benign[k_benign >= 0]]
-
-    detection_time = np.full(len(ev), -1, dtype=np.int64)
-    if harm_onsets.size:
-        cp_of_event = np.searchsorted(harm_onsets, ev.onset[ev.harmful])
-        detection_time[ev.harmful] = cp_detect[cp_of_event]
-
     return DetectionMatch(
         n_samples=n,
         horizon=h,
@@ -338,12 +308,54 @@ def match_alarms(
         end=_frozen(ev.end),
         harmful=_frozen(ev.harmful),
         window_stop=_frozen(stop.astype(np.int64)),
-        detection_time=_frozen(detection_time),
+        detection_time=_frozen(_detection_times(ev, harm_onsets, cp_detect)),
         alarm_times=_frozen(alarms),
-        alarm_labels=_frozen(labels),
+        alarm_labels=_frozen(_alarm_labels(k_harm >= 0, first, k_benign >= 0)),
         alarm_event=_frozen(alarm_event),
         drift_free_samples=n - _union_length(ev.onset, stop),
     )
+
+
+def _first_alarms(
+    alarms: np.ndarray, k_harm: np.ndarray, n_points: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which alarms are the first in their change point's window, and each of the
+    ``n_points`` change points' first alarm time (-1: none)."""
+    in_harm = k_harm >= 0
+    first = np.zeros(alarms.shape[0], dtype=bool)
+    cp_detect = np.full(n_points, -1, dtype=np.int64)
+    if in_harm.any():
+        # alarms are sorted, so the first index of each window among them is its first alarm
+        cps, pos = np.unique(k_harm[in_harm], return_index=True)
+        hit = np.flatnonzero(in_harm)[pos]
+        first[hit] = True
+        cp_detect[cps] = alarms[hit]
+    return first, cp_detect
+
+
+def _alarm_labels(in_harm: np.ndarray, first: np.ndarray, benign: np.ndarray) -> np.ndarray:
+    """``detection``, ``repeat``, ``benign`` or ``false`` for each alarm."""
+    labels = np.full(in_harm.shape[0], "false", dtype="<U9")
+    labels[in_harm] = "repeat"
+    labels[first] = "detection"
+    labels[benign] = "benign"
+    return labels
+
+
+def _first_event_at(ev: Any, mask: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """For each onset, the first event (in the given order) among ``mask`` starting there."""
+    return np.array(
+        [int(np.flatnonzero(mask & (ev.onset == t))[0]) for t in onsets], dtype=np.int64
+    )
+
+
+def _detection_times(ev: Any, harm_onsets: np.ndarray, cp_detect: np.ndarray) -> np.ndarray:
+    """Each event's detection time: its change point's first alarm (-1: none or benign)."""
+    detection_time = np.full(len(ev), -1, dtype=np.int64)
+    if harm_onsets.size:
+        cp_of_event = np.searchsorted(harm_onsets, ev.onset[ev.harmful])
+        detection_time[ev.harmful] = cp_detect[cp_of_event]
+    return detection_time
 
 
 def detection_delays(match: DetectionMatch, *, from_end: bool = False) -> np.ndarray:

@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -179,6 +180,7 @@ def run_costs(trace: Trace, costs: Mapping[str, float] | None = None) -> dict[st
 
 
 def _events_of(trace: Trace, events: Iterable[Any] | None) -> Iterable[Any]:
+    """The events given, else the trace's own ``meta["stream_events"]``."""
     if events is not None:
         return events
     if "stream_events" not in trace.meta:
@@ -201,6 +203,7 @@ def _mean_recovered(per_event: list[dict[str, Any]], key: str) -> tuple[float, i
 
 
 def _recovered(t: float, defined: bool) -> bool | None:
+    """Whether a time to recover ``t`` was reached; ``None`` where it is undefined."""
     return bool(not np.isnan(t)) if defined else None
 
 
@@ -282,6 +285,31 @@ def recovery(
     >>> r["reference"], r["time_to_recover"], r["accuracy_lost"], r["time_to_recover_baseline"]
     ('oracle', 9.0, 4.0, 9.0)
     """
+    n = _check_runs(trace, oracle)
+    window = check_int("window", window, low=1)
+    epsilon = float(check_in_range("epsilon", epsilon, low=0.0))
+    h = None if horizon is None else check_int("horizon", horizon, low=1)
+    ev = as_event_table(_events_of(trace, events), n)
+    curves = _Curves(
+        run=rolling_accuracy(trace.correct, window),
+        oracle=None if oracle is None else rolling_accuracy(oracle.correct, window),
+        skyline=_rolling_skyline(skyline, n, window),
+    )
+    per_event = [
+        _score_event(curves, t0, end, stop, epsilon) for t0, end, stop in _harmful_spans(ev, n, h)
+    ]
+    return {
+        "accuracy": trace.accuracy(),
+        "oracle_accuracy": _NAN if oracle is None else oracle.accuracy(),
+        "skyline_accuracy": _NAN if skyline is None else float(np.mean(skyline)),
+        **_aggregate(curves, per_event),
+        **run_costs(trace, costs),
+        "per_event": per_event,
+    }
+
+
+def _check_runs(trace: Trace, oracle: Trace | None) -> int:
+    """The run's length, once ``trace`` and ``oracle`` are checked to be runs of one stream."""
     if not isinstance(trace, Trace):
         raise ValueError(f"trace must be a simulator.trace.Trace, got {type(trace).__name__}")
     if oracle is not None and not isinstance(oracle, Trace):
@@ -292,56 +320,73 @@ def recovery(
             f"oracle has {oracle.n_samples} samples but the run has {n}; score runs of "
             "the same stream"
         )
-    window = check_int("window", window, low=1)
-    epsilon = float(check_in_range("epsilon", epsilon, low=0.0))
-    h = None if horizon is None else check_int("horizon", horizon, low=1)
-    ev = as_event_table(_events_of(trace, events), n)
+    return n
 
-    r = rolling_accuracy(trace.correct, window)
-    o = None if oracle is None else rolling_accuracy(oracle.correct, window)
-    sky = _rolling_skyline(skyline, n, window)
+
+@dataclass(frozen=True)
+class _Curves:
+    """Rolling accuracies over one window: the run's and its references' (``None`` when
+    not given)."""
+
+    run: np.ndarray
+    oracle: np.ndarray | None
+    skyline: np.ndarray | None
+
+
+def _harmful_spans(ev: Any, n: int, horizon: int | None) -> list[tuple[int, int, int]]:
+    """(onset, end, stop) of each harmful event in onset order; ``stop`` is the next
+    harmful onset, the stream's end or ``onset + horizon``, whichever comes first."""
     onsets = np.sort(ev.onset[ev.harmful], kind="stable")
     ends = ev.end[ev.harmful][np.argsort(ev.onset[ev.harmful], kind="stable")]
     distinct = np.unique(onsets)
-
-    per_event: list[dict[str, Any]] = []
+    spans = []
     for t0, end in zip(onsets.tolist(), ends.tolist(), strict=True):
         later = distinct[distinct > t0]
-        stop = min(int(later[0]) if later.size else n, n, t0 + h if h is not None else n)
-        span = r[t0:stop]
-        # at onset 0 there is no pre-drift accuracy to compare with
-        has_base = t0 > 0
-        base = float(r[t0 - 1]) if has_base else _NAN
-        low = float(span.min())
-        ttr_o = _NAN if o is None else time_to_recover(span, o[t0:stop], epsilon)
-        ttr_b = time_to_recover(span, base, epsilon) if has_base else _NAN
-        ttr_s = _NAN if sky is None else time_to_recover(span, sky[t0:stop], epsilon)
-        per_event.append(
-            {
-                "onset": t0,
-                "end": end,
-                "stop": stop,
-                "baseline": base,
-                "min_accuracy": low,
-                "max_drop": max(0.0, base - low) if has_base else _NAN,
-                "time_to_recover_oracle": ttr_o,
-                "recovered_oracle": _recovered(ttr_o, o is not None),
-                "time_to_recover_baseline": ttr_b,
-                "recovered_baseline": _recovered(ttr_b, has_base),
-                "time_to_recover_skyline": ttr_s,
-                "recovered_skyline": _recovered(ttr_s, sky is not None),
-                "accuracy_lost_skyline": (
-                    _NAN if sky is None else float(np.maximum(sky[t0:stop] - span, 0.0).sum())
-                ),
-                "accuracy_lost_oracle": (
-                    _NAN if o is None else float(np.maximum(o[t0:stop] - span, 0.0).sum())
-                ),
-                "accuracy_lost_baseline": (
-                    float(np.maximum(base - span, 0.0).sum()) if has_base else _NAN
-                ),
-            }
-        )
+        reach = t0 + horizon if horizon is not None else n
+        spans.append((t0, end, min(int(later[0]) if later.size else n, n, reach)))
+    return spans
 
+
+def _score_event(curves: _Curves, t0: int, end: int, stop: int, epsilon: float) -> dict[str, Any]:
+    """The per-event record of one harmful span ``[t0, stop)`` (module docstring)."""
+    r, o, sky = curves.run, curves.oracle, curves.skyline
+    span = r[t0:stop]
+    # at onset 0 there is no pre-drift accuracy to compare with
+    has_base = t0 > 0
+    base = float(r[t0 - 1]) if has_base else _NAN
+    low = float(span.min())
+    ttr_o = _NAN if o is None else time_to_recover(span, o[t0:stop], epsilon)
+    ttr_b = time_to_recover(span, base, epsilon) if has_base else _NAN
+    ttr_s = _NAN if sky is None else time_to_recover(span, sky[t0:stop], epsilon)
+    return {
+        "onset": t0,
+        "end": end,
+        "stop": stop,
+        "baseline": base,
+        "min_accuracy": low,
+        "max_drop": max(0.0, base - low) if has_base else _NAN,
+        "time_to_recover_oracle": ttr_o,
+        "recovered_oracle": _recovered(ttr_o, o is not None),
+        "time_to_recover_baseline": ttr_b,
+        "recovered_baseline": _recovered(ttr_b, has_base),
+        "time_to_recover_skyline": ttr_s,
+        "recovered_skyline": _recovered(ttr_s, sky is not None),
+        "accuracy_lost_skyline": (
+            _NAN if sky is None else float(np.maximum(sky[t0:stop] - span, 0.0).sum())
+        ),
+        "accuracy_lost_oracle": (
+            _NAN if o is None else float(np.maximum(o[t0:stop] - span, 0.0).sum())
+        ),
+        "accuracy_lost_baseline": (
+            float(np.maximum(base - span, 0.0).sum()) if has_base else _NAN
+        ),
+    }
+
+
+def _aggregate(curves: _Curves, per_event: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run's recovery scalars from its per-event records, the unsuffixed ones against
+    the first reference given of skyline, oracle, baseline."""
+    r, o, sky = curves.run, curves.oracle, curves.skyline
     ttr_o, miss_o = _mean_recovered(per_event, "time_to_recover_oracle")
     ttr_b, miss_b = _mean_recovered(per_event, "time_to_recover_baseline")
     ttr_s, miss_s = _mean_recovered(per_event, "time_to_recover_skyline")
@@ -354,17 +399,13 @@ def recovery(
         if with_base or not per_event
         else _NAN
     )
-    max_drop = max((e["max_drop"] for e in with_base), default=_NAN)
     reference = "skyline" if sky is not None else "oracle" if o is not None else "baseline"
     pick = {"skyline": (ttr_s, miss_s, lost_sky), "oracle": (ttr_o, miss_o, lost_oracle),
             "baseline": (ttr_b, miss_b, lost_baseline)}[reference]
     return {
-        "accuracy": trace.accuracy(),
-        "oracle_accuracy": _NAN if oracle is None else oracle.accuracy(),
-        "skyline_accuracy": _NAN if skyline is None else float(np.mean(skyline)),
         "reference": reference,
         "baseline_accuracy": per_event[0]["baseline"] if per_event else _NAN,
-        "max_drop": max_drop,
+        "max_drop": max((e["max_drop"] for e in with_base), default=_NAN),
         "time_to_recover": pick[0],
         "not_recovered": pick[1],
         "accuracy_lost": pick[2],
@@ -377,6 +418,4 @@ def recovery(
         "not_recovered_baseline": miss_b,
         "accuracy_lost_oracle": lost_oracle,
         "accuracy_lost_baseline": lost_baseline,
-        **run_costs(trace, costs),
-        "per_event": per_event,
     }

@@ -89,8 +89,18 @@ def _bar_panel(ax: Any, frame: Any, column: str, color: str, names: list[str]) -
             bar.set_hatch("//")
             bar.set_edgecolor("black")
     reach = np.nan_to_num(values) + (0.0 if ci is None else ci[1])
+    _value_labels(ax, ypos, values, reach)
+    finite = reach[np.isfinite(reach)]
+    span = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    ax.set_xlim(0, span * 1.18)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(_label(column))
+    light_grid(ax, axis="x")
+
+
+def _value_labels(ax: Any, ypos: np.ndarray, values: np.ndarray, reach: np.ndarray) -> None:
+    """Write each bar's value just past its error bar (``reach``), so the two never overlap."""
     for yv, v, end in zip(ypos, values, reach, strict=True):
-        # the label goes past the error bar, so the two never overlap
         ax.annotate(
             _number(v),
             (max(end, 0.0), yv),
@@ -101,9 +111,3 @@ def _bar_panel(ax: Any, frame: Any, column: str, color: str, names: list[str]) -
             fontsize=8,
             color="#333333",
         )
-    finite = reach[np.isfinite(reach)]
-    span = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    ax.set_xlim(0, span * 1.18)
-    ax.set_axisbelow(True)
-    ax.set_xlabel(_label(column))
-    light_grid(ax, axis="x")
