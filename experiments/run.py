@@ -265,76 +265,23 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     >>> "detections" in result["metrics"], "any_monitor" in result
     (False, False)
     """
-    from experiments.metrics import score_detections, score_run, score_with_baselines
-    from experiments.metrics.runs import alert_times_by_monitor
-    from simulator.loop import DeploymentLoop
-    from simulator.policies import Oracle
-
     exit_with_parent()  # a sweep worker must not outlive a killed sweep
     out = _resolve_output_dir(output_dir)
-    result_path = None if out is None else out / "result.json"
     config = OmegaConf.to_container(cfg, resolve=True)
     validate(cfg)  # bad values and unsafe targets fail before the folder is touched
     check_targets(cfg, cfg.allowed_targets)
-    if out is not None:
-        state = job_state(out, config)  # refuses a folder of another config
-        if state.action == "done" and cfg.resume:
-            assert state.result is not None
-            return {**state.result, "skipped": True}
-        record_job(out, config)
-        # A run repeated in place (interrupted, unreadable result, resume=false) starts
-        # its alert files afresh instead of appending a second copy of every alert.
-        for name in ("alerts.jsonl", "alerts.db"):
-            (out / name).unlink(missing_ok=True)
+    finished = None if out is None else _claim_folder(cfg, out, config)
+    if finished is not None:
+        return finished
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     parts = build(cfg)
-    stream = parts["stream"]
     timings["build"] = time.perf_counter() - start
-
+    trace, router = _simulate(cfg, parts, out, timings)
+    oracle_trace, sky = _references(cfg, parts["stream"], parts["settings"], timings)
     t = time.perf_counter()
-    router = _router(cfg, out)
-    loop = DeploymentLoop(stream, parts["model"], parts["monitors"], parts["policy"],
-                          registry=_registry(cfg, out), alert_sinks=router or (),
-                          **parts["settings"])
-    trace = loop.run()
-    if router is not None:
-        router.flush()  # one last try for batches a sink refused during the run
-    timings["simulate"] = time.perf_counter() - t
-
-    oracle_trace = None
-    if cfg.score.oracle:
-        t = time.perf_counter()
-        oracle_trace = DeploymentLoop(stream, _make("model", cfg), (), Oracle(),
-                                      **parts["settings"]).run()
-        timings["oracle"] = time.perf_counter() - t
-
-    sky = None
-    if cfg.score.skyline:
-        t = time.perf_counter()
-        sky = _skyline(cfg, stream)
-        timings["skyline"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    n, horizon = stream.n_samples, cfg.score.horizon
-    pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
-                       window=cfg.score.window, epsilon=cfg.score.epsilon, skyline=sky)
-    # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
-    # never to the run's top-level metrics.
-    detection_keys = list(score_detections([], [], 1))
-    metrics = {k: v for k, v in pooled.items() if k not in detection_keys}
-    alerts = alert_times_by_monitor(trace)
-    no_alerts = np.empty(0, dtype=np.int64)
-    per_monitor = {
-        m.name: score_with_baselines(alerts.get(m.name, no_alerts), stream.events, n, horizon,
-                                     seed=cfg.seed)
-        for m in parts["monitors"]
-    }
-    any_monitor = None
-    if len(per_monitor) > 1:
-        any_monitor = {"name": pooled.alerts_of, "monitors": list(per_monitor),
-                       **{k: pooled[k] for k in detection_keys}}
+    metrics, per_monitor, any_monitor = _score(cfg, parts, trace, oracle_trace, sky)
     timings["score"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
 
@@ -356,8 +303,92 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     if out is not None:
         _write_outputs(cfg, out, trace, oracle_trace, sky,
                        defer=_defer_timeline(cfg, output_dir))
-        write_json_atomic(result_path, result)  # last: its presence means "done"
+        write_json_atomic(out / "result.json", result)  # last: its presence means "done"
     return result
+
+
+def _claim_folder(cfg: DictConfig, out: Path, config: Any) -> dict[str, Any] | None:
+    """The finished result already in ``out`` (marked skipped) when resuming, else
+    ``None`` once ``out`` is recorded as this config's job folder."""
+    state = job_state(out, config)  # refuses a folder of another config
+    if state.action == "done" and cfg.resume:
+        assert state.result is not None
+        return {**state.result, "skipped": True}
+    record_job(out, config)
+    # A run repeated in place (interrupted, unreadable result, resume=false) starts
+    # its alert files afresh instead of appending a second copy of every alert.
+    for name in ("alerts.jsonl", "alerts.db"):
+        (out / name).unlink(missing_ok=True)
+    return None
+
+
+def _simulate(
+    cfg: DictConfig, parts: dict[str, Any], out: Path | None, timings: dict[str, float]
+) -> tuple[Any, Any]:
+    """Run the deployment loop; return its trace and the alert router (or None)."""
+    from simulator.loop import DeploymentLoop
+
+    t = time.perf_counter()
+    router = _router(cfg, out)
+    loop = DeploymentLoop(parts["stream"], parts["model"], parts["monitors"], parts["policy"],
+                          registry=_registry(cfg, out), alert_sinks=router or (),
+                          **parts["settings"])
+    trace = loop.run()
+    if router is not None:
+        router.flush()  # one last try for batches a sink refused during the run
+    timings["simulate"] = time.perf_counter() - t
+    return trace, router
+
+
+def _references(
+    cfg: DictConfig, stream: Any, settings: dict[str, Any], timings: dict[str, float]
+) -> tuple[Any, np.ndarray | None]:
+    """The oracle policy's trace and the skyline, each only when ``cfg.score`` asks."""
+    from simulator.loop import DeploymentLoop
+    from simulator.policies import Oracle
+
+    oracle_trace = None
+    if cfg.score.oracle:
+        t = time.perf_counter()
+        oracle_trace = DeploymentLoop(stream, _make("model", cfg), (), Oracle(),
+                                      **settings).run()
+        timings["oracle"] = time.perf_counter() - t
+    sky = None
+    if cfg.score.skyline:
+        t = time.perf_counter()
+        sky = _skyline(cfg, stream)
+        timings["skyline"] = time.perf_counter() - t
+    return oracle_trace, sky
+
+
+def _score(
+    cfg: DictConfig, parts: dict[str, Any], trace: Any, oracle_trace: Any, sky: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """The run's own metrics, each monitor's detection scores beside its baselines, and
+    the pooled alarms' scores when there are several monitors (else None)."""
+    from experiments.metrics import score_detections, score_run, score_with_baselines
+    from experiments.metrics.runs import alert_times_by_monitor
+
+    stream = parts["stream"]
+    n, horizon = stream.n_samples, cfg.score.horizon
+    pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
+                       window=cfg.score.window, epsilon=cfg.score.epsilon, skyline=sky)
+    # Detection scores belong to a monitor (or, pooled, to "any of N monitors"),
+    # never to the run's top-level metrics.
+    detection_keys = list(score_detections([], [], 1))
+    metrics = {k: v for k, v in pooled.items() if k not in detection_keys}
+    alerts = alert_times_by_monitor(trace)
+    no_alerts = np.empty(0, dtype=np.int64)
+    per_monitor = {
+        m.name: score_with_baselines(alerts.get(m.name, no_alerts), stream.events, n, horizon,
+                                     seed=cfg.seed)
+        for m in parts["monitors"]
+    }
+    any_monitor = None
+    if len(per_monitor) > 1:
+        any_monitor = {"name": pooled.alerts_of, "monitors": list(per_monitor),
+                       **{k: pooled[k] for k in detection_keys}}
+    return metrics, per_monitor, any_monitor
 
 
 def _defer_timeline(cfg: DictConfig, output_dir: Any) -> bool:
