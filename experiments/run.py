@@ -308,8 +308,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
 
 
 def _claim_folder(cfg: DictConfig, out: Path, config: Any) -> dict[str, Any] | None:
-    """The finished result already in ``out`` (marked skipped) when resuming, else
-    ``None`` once ``out`` is recorded as this config's job folder."""
+    """Record ``out`` as this config's job folder; or, resuming a done job, its result."""
     state = job_state(out, config)  # refuses a folder of another config
     if state.action == "done" and cfg.resume:
         assert state.result is not None
@@ -364,8 +363,7 @@ def _references(
 def _score(
     cfg: DictConfig, parts: dict[str, Any], trace: Any, oracle_trace: Any, sky: Any
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
-    """The run's own metrics, each monitor's detection scores beside its baselines, and
-    the pooled alarms' scores when there are several monitors (else None)."""
+    """The run's metrics, each monitor's scores with baselines, the pooled alarms' (or None)."""
     from experiments.metrics import score_detections, score_run, score_with_baselines
     from experiments.metrics.runs import alert_times_by_monitor
 
