@@ -281,11 +281,28 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     trace, router = _simulate(cfg, parts, out, timings)
     oracle_trace, sky = _references(cfg, parts["stream"], parts["settings"], timings)
     t = time.perf_counter()
-    metrics, per_monitor, any_monitor = _score(cfg, parts, trace, oracle_trace, sky)
+    scores = _score(cfg, parts, trace, oracle_trace, sky)
     timings["score"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
+    result = _record(config, parts, trace, router, scores, timings)
+    if out is not None:
+        _write_outputs(cfg, out, trace, oracle_trace, sky,
+                       defer=_defer_timeline(cfg, output_dir))
+        write_json_atomic(out / "result.json", result)  # last: its presence means "done"
+    return result
 
-    result = _nan_to_none({
+
+def _record(
+    config: Any,
+    parts: dict[str, Any],
+    trace: Any,
+    router: Any,
+    scores: tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """The content of ``result.json`` (see :func:`run`), undefined values as None."""
+    metrics, per_monitor, any_monitor = scores
+    return _nan_to_none({
         "config": config,
         "config_hash": config_hash(config),
         "monitors": per_monitor,
@@ -300,11 +317,6 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         "versions": _versions(),
         "skipped": False,
     })
-    if out is not None:
-        _write_outputs(cfg, out, trace, oracle_trace, sky,
-                       defer=_defer_timeline(cfg, output_dir))
-        write_json_atomic(out / "result.json", result)  # last: its presence means "done"
-    return result
 
 
 def _claim_folder(cfg: DictConfig, out: Path, config: Any) -> dict[str, Any] | None:
