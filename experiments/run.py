@@ -367,7 +367,7 @@ def _references(
     sky = None
     if cfg.score.skyline:
         t = time.perf_counter()
-        sky = _skyline(cfg, stream)
+        sky = _skyline(cfg, stream, _sweep_dir(output_dir))
         timings["skyline"] = time.perf_counter() - t
     return oracle_trace, sky
 
@@ -406,12 +406,20 @@ def _defer_timeline(cfg: DictConfig, output_dir: Any) -> bool:
     ``timeline=lazy``, or ``auto`` inside a ``--multirun`` job."""
     if cfg.timeline != "auto":
         return cfg.timeline == "lazy"
+    return _sweep_dir(output_dir) is not None
+
+
+def _sweep_dir(output_dir: Any) -> Path | None:
+    """The folder of the ``--multirun`` this job belongs to; None for a single run or a
+    call that names its own output folder."""
     if output_dir != "auto":
-        return False
+        return None
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+    if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
+        return None
+    return Path(HydraConfig.get().sweep.dir)
 
 
 def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, sky: Any, *,
@@ -438,17 +446,23 @@ def _write_outputs(cfg: DictConfig, out: Path, trace: Any, oracle: Any, sky: Any
 _SKYLINES: dict[str, np.ndarray] = {}
 
 
-def _skyline(cfg: DictConfig, stream: Any) -> np.ndarray:
-    """The skyline of ``stream`` for the served model class (:mod:`simulator.skyline`)."""
+def _skyline(cfg: DictConfig, stream: Any, sweep_dir: Path | None = None) -> np.ndarray:
+    """The skyline of ``stream`` for the served model class (:mod:`simulator.skyline`),
+    computed once per process, and once per sweep when ``sweep_dir`` is given (jobs in
+    other workers read it from :mod:`experiments.sweep_cache`)."""
+    from experiments.sweep_cache import array_digest, cached_array
     from simulator.skyline import skyline
 
-    key = json.dumps([OmegaConf.to_container(cfg[k], resolve=True)
-                      for k in ("dataset", "drift", "model")]
-                     + [cfg.n_samples, cfg.seed, cfg.jitter], sort_keys=True, default=str)
+    inputs = ([OmegaConf.to_container(cfg[k], resolve=True) for k in ("dataset", "drift", "model")]
+              + [cfg.n_samples, cfg.seed, cfg.jitter])
+    key = json.dumps(inputs, sort_keys=True, default=str)
     if key not in _SKYLINES:
         if len(_SKYLINES) >= 16:
             _SKYLINES.pop(next(iter(_SKYLINES)))
-        _SKYLINES[key] = skyline(stream, _make("model", cfg), seed=cfg.seed)
+        data = stream.dataset
+        _SKYLINES[key] = cached_array(
+            sweep_dir, "skyline", [*inputs, array_digest(data.X, data.y, data.time)],
+            lambda: skyline(stream, _make("model", cfg), seed=cfg.seed))
     return _SKYLINES[key]
 
 

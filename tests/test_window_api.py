@@ -43,6 +43,8 @@ TESTS = [
     JensenShannon(),
     Hellinger(),
     MMD(n_permutations=20),
+    MMD(estimator="block"),
+    MMD(estimator="linear"),
     Energy(n_permutations=20),
     Energy(n_permutations=0, threshold=0.5),
     ClassifierTest(classifier=LogisticRegression(), n_permutations=50),

@@ -16,19 +16,31 @@ Cost and memory grow as ``(n + m)²``: subsample references beyond a few thousan
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numba
 import numpy as np
 from scipy.spatial.distance import cdist
+from threadpoolctl import ThreadpoolController
 
 from detectors.tags import Sensitivity, log_grid
 from detectors.window._ecdf import cdf_integrals, sorted_rows
+from detectors.window._mmd_estimators import (
+    augment,
+    block_terms,
+    linear_terms,
+    normal_p_value,
+)
 from detectors.window.base import BaseWindowTest
 from detectors.window.results import TestResult
-from driftsim.validation import check_in_range, check_int
+from driftsim.validation import check_choice, check_in_range, check_int
 
-__all__ = ["MMD", "Energy", "permutation_p_value"]
+__all__ = ["ESTIMATORS", "MMD", "Energy", "permutation_p_value"]
+
+T = TypeVar("T")
 
 _MIN_SCALE = 1e-3
 # rows of the reference used for the median heuristic (seeded subsample beyond it)
@@ -146,22 +158,6 @@ def permutation_p_value(
 _BLOCK = 2048
 
 
-def _augment(U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``[2u, −‖u‖², −1]`` and ``[u, 1, ‖u‖²]``: the product of one left and one
-    right row is ``2u·v − ‖u‖² − ‖v‖² = −‖u − v‖²``, so one matrix product gives a
-    whole block of RBF exponents (rows are centred, which keeps the cancellation small)."""
-    sq = np.einsum("ij,ij->i", U, U)[:, None]
-    ones = np.ones_like(sq)
-    return np.hstack([2.0 * U, -sq, -ones]), np.hstack([U, ones, sq])
-
-
-def _rbf_block(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """``exp(−‖u − v‖²)`` for rows of :func:`_augment`'s left and right halves."""
-    K = left @ right.T
-    np.exp(K, out=K)
-    return K
-
-
 def _blocks(n: int, m: int) -> list[slice]:
     """Row blocks of the pooled sample that never straddle reference and window."""
     return [slice(i, min(i + _BLOCK, n)) for i in range(0, n, _BLOCK)] + [
@@ -169,16 +165,124 @@ def _blocks(n: int, m: int) -> list[slice]:
     ]
 
 
+class _Scratch:
+    """Work arrays reused by every block of one pass: fresh 16-32 MB arrays per block
+    cost page faults comparable to the arithmetic."""
+
+    def __init__(self, size: int, width: int) -> None:
+        self._f64 = np.empty(size * size)
+        self._f32 = np.empty(size * size, dtype=np.float32)
+        self._out = np.empty(size * width, dtype=np.float32)
+        self.width = width
+
+    def f64(self, r: int, c: int) -> np.ndarray:
+        return self._f64[: r * c].reshape(r, c)
+
+    def f32(self, r: int, c: int) -> np.ndarray:
+        return self._f32[: r * c].reshape(r, c)
+
+    def out(self, r: int) -> np.ndarray:
+        return self._out[: r * self.width].reshape(r, self.width)
+
+
+def _rbf_into(left: np.ndarray, right_t: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``exp(−‖u − v‖²)`` for rows of :func:`augment`'s halves (right transposed), in ``out``."""
+    np.matmul(left, right_t, out=out)
+    np.exp(out, out=out)
+    return out
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+# at most this many block workers (each holds ~50 MB of work arrays)
+_MAX_WORKERS = 8
+
+
+def _blas_controller() -> ThreadpoolController:
+    """One controller per process: building one scans the loaded libraries (~10 ms)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
+
+
+def _map_blocks(
+    fn: Callable[[tuple[slice, slice], _Scratch], T], tasks: list[tuple[slice, slice]],
+    size: int, width: int,
+) -> list[T]:
+    """``[fn(task, scratch) for task in tasks]``, in order, spread over as many threads
+    as BLAS may use (one scratch per thread, BLAS single-threaded inside): whole blocks
+    per thread scale better than BLAS's own threads inside each product, which wait on
+    each other when the machine is busy. Results come back in task order, so sums over
+    them do not depend on the scheduling."""
+    blas = _blas_controller().select(user_api="blas").lib_controllers
+    workers = min(len(tasks), _MAX_WORKERS, max((lib.num_threads for lib in blas), default=1))
+    if workers <= 1:
+        scratch = _Scratch(size, width)
+        return [fn(task, scratch) for task in tasks]
+    local = threading.local()
+
+    def run(task: tuple[slice, slice]) -> T:
+        if not hasattr(local, "scratch"):
+            local.scratch = _Scratch(size, width)
+        return fn(task, local.scratch)
+
+    with _blas_controller().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(run, tasks))
+
+
+def _pairs(parts: list[slice]) -> list[tuple[slice, slice]]:
+    """The upper triangle of blocks (K is symmetric)."""
+    return [(rows, cols) for a, rows in enumerate(parts) for cols in parts[a:]]
+
+
 def _self_sum(U: np.ndarray) -> float:
     """Σ k(u, v) over ordered pairs of distinct rows (float64): the reference's part."""
-    left, right = _augment(U)
-    total = 0.0
-    parts = _blocks(len(U), 0)
-    for a, rows in enumerate(parts):
-        for cols in parts[a:]:
-            block = _rbf_block(left[rows], right[cols])
-            total += block.sum() - np.trace(block) if rows == cols else 2.0 * block.sum()
-    return total
+    left, right = augment(U)
+
+    def block_sum(pair: tuple[slice, slice], scratch: _Scratch) -> float:
+        rows, cols = pair
+        out = scratch.f64(rows.stop - rows.start, cols.stop - cols.start)
+        block = _rbf_into(left[rows], right[cols].T, out)
+        return block.sum() - np.trace(block) if rows == cols else 2.0 * block.sum()
+
+    sums = _map_blocks(block_sum, _pairs(_blocks(len(U), 0)), min(_BLOCK, len(U)), 1)
+    return float(sum(sums, 0.0))
+
+
+def _window_block(
+    left: np.ndarray, right: np.ndarray, rows: slice, cols: slice, scratch: _Scratch
+) -> tuple[float, np.ndarray, np.ndarray | None, np.ndarray]:
+    """A block of K touching the window, in double precision: its share of the statistic
+    (distinct pairs on the diagonal, both triangles off it), its row and column sums
+    with k(u, u) = 1, and the block in single precision for the label products."""
+    r, c = rows.stop - rows.start, cols.stop - cols.start
+    E = _rbf_into(left[rows], right[cols].T, scratch.f64(r, c))
+    row_sums = E.sum(axis=1)
+    if rows == cols:
+        diagonal = E.diagonal().copy()
+        share = float(row_sums.sum() - diagonal.sum())
+        row_sums += 1.0 - diagonal
+        np.fill_diagonal(E, 1.0)
+        col_sums = None
+    else:
+        share = float(row_sums.sum())
+        col_sums = E.sum(axis=0)
+    K = scratch.f32(r, c)
+    np.copyto(K, E, casting="same_kind")
+    return share, row_sums, col_sums, K
+
+
+def _reference_block(
+    left32: np.ndarray, right32: np.ndarray, rows: slice, cols: slice, scratch: _Scratch
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """A reference x reference block, in single precision only (it enters the
+    permutation sums, never the statistic): row and column sums, and the block."""
+    K = _rbf_into(
+        left32[rows], right32[cols].T, scratch.f32(rows.stop - rows.start, cols.stop - cols.start)
+    )
+    if rows == cols:
+        np.fill_diagonal(K, 1.0)
+        return K.sum(axis=1, dtype=np.float64), None, K
+    return K.sum(axis=1, dtype=np.float64), K.sum(axis=0, dtype=np.float64), K
 
 
 def _window_pass(
@@ -201,36 +305,41 @@ def _window_pass(
     (for the same labels) it replaces those blocks, a quarter of the work at n = m.
     """
     n, m = len(U), len(V)
-    left, right = _augment(np.concatenate([U, V], axis=0))
+    left, right = augment(np.concatenate([U, V], axis=0))
     lab32 = labels.astype(np.float32)
-    q_rr, rows_rr = ref_part if ref_part is not None else (np.zeros(labels.shape[1]), np.zeros(n))
-    q = np.zeros(labels.shape[1])
-    rows_sum = np.zeros(n + m)
-    s_ww = s_rw = 0.0
+    single = (left[:n].astype(np.float32), right[:n].astype(np.float32))
+
+    def block(pair: tuple[slice, slice], scratch: _Scratch) -> tuple:
+        rows, cols = pair
+        if cols.start < n:  # reference x reference: single precision only
+            share = 0.0
+            row_sums, col_sums, K = _reference_block(*single, rows, cols, scratch)
+        else:
+            share, row_sums, col_sums, K = _window_block(left, right, rows, cols, scratch)
+        KL = np.matmul(K, lab32[cols], out=scratch.out(rows.stop - rows.start))
+        return share, row_sums, col_sums, np.einsum("ij,ij->j", lab32[rows], KL, dtype=np.float64)
+
     parts = _blocks(n, m)
-    for a, rows in enumerate(parts):
-        for cols in parts[a:]:
-            diagonal = rows == cols
-            within_ref = cols.start < n
-            if within_ref and ref_part is not None:
-                continue
-            if within_ref:  # needed only in single precision
-                K = _rbf_block(left[rows].astype(np.float32), right[cols].astype(np.float32))
+    pairs = [(r, c) for r, c in _pairs(parts) if ref_part is None or c.start >= n]
+    done = _map_blocks(block, pairs, max(p.stop - p.start for p in parts), labels.shape[1])
+    q_rr, rows_rr = ref_part if ref_part is not None else (np.zeros(labels.shape[1]), np.zeros(n))
+    q, rows_sum = np.zeros(labels.shape[1]), np.zeros(n + m)
+    s_ww = s_rw = 0.0
+    for (rows, cols), (share, row_sums, col_sums, q_block) in zip(pairs, done, strict=True):
+        # each off-diagonal block stands for itself and its transpose
+        weight = 1.0 if rows == cols else 2.0
+        if cols.start < n:
+            qs, sums = q_rr, rows_rr
+        else:
+            qs, sums = q, rows_sum
+            if rows.start >= n:
+                s_ww += weight * share
             else:
-                K = _rbf_block(left[rows], right[cols])
-                if rows.start >= n:
-                    s_ww += K.sum() - np.trace(K) if diagonal else 2.0 * K.sum()
-                else:
-                    s_rw += K.sum()
-                K = K.astype(np.float32)
-            if diagonal:
-                np.fill_diagonal(K, 1.0)
-            weight = 1.0 if diagonal else 2.0
-            qs, sums = (q_rr, rows_rr) if within_ref else (q, rows_sum)
-            qs += weight * np.einsum("ij,ij->j", lab32[rows], K @ lab32[cols], dtype=np.float64)
-            sums[rows] += K.sum(axis=1, dtype=np.float64)
-            if not diagonal:
-                sums[cols] += K.sum(axis=0, dtype=np.float64)
+                s_rw += share
+        qs += weight * q_block
+        sums[rows] += row_sums
+        if col_sums is not None:
+            sums[cols] += col_sums
     q += q_rr
     rows_sum[:n] += rows_rr
     return s_ww, s_rw, q, rows_sum @ labels, float(rows_sum.sum()), (q_rr, rows_rr)
@@ -273,31 +382,63 @@ class _PairwiseTest(BaseWindowTest):
         return X / self._scale if self._scale is not None else X
 
 
-class MMD(_PairwiseTest):
-    """Maximum Mean Discrepancy test with an RBF kernel and a permutation p-value.
+ESTIMATORS = ("quadratic", "block", "linear")
 
-    The statistic is the unbiased estimate of MMD² (Gretton et al. 2012) with the
-    kernel ``k(x, y) = exp(−‖x − y‖² / (2σ²))``; it can be slightly negative when
-    there is no drift. ``σ`` is set at ``fit`` by the median heuristic: σ² is the
-    median squared distance between reference rows (at most 2,000 of them, a seeded
-    subsample beyond), as alibi-detect does by default. Keeping σ fixed per
-    reference keeps the permutation test exact. If that median is 0 (mostly tied
-    rows), the mean nonzero squared distance is used, and 1 if all rows are equal.
+
+class MMD(_PairwiseTest):
+    """Maximum Mean Discrepancy test with an RBF kernel.
+
+    The kernel is ``k(x, y) = exp(−‖x − y‖² / (2σ²))``. ``σ`` is set at ``fit`` by the
+    median heuristic, whatever the estimator: σ² is the median squared distance
+    between reference rows (at most 2,000 of them, a seeded subsample beyond), as
+    alibi-detect does by default. Keeping σ fixed per reference keeps the permutation
+    test exact. If that median is 0 (mostly tied rows), the mean nonzero squared
+    distance is used, and 1 if all rows are equal.
+
+    Three estimators of MMD² (``estimator``), each an unbiased estimate that can be
+    slightly negative when there is no drift:
+
+    * ``"quadratic"`` (default): the unbiased MMD² over all pairs (Gretton et al.
+      2012) with a permutation p-value; time grows as ``(n + m)²·P``.
+    * ``"block"``: the B-test (Zaremba, Gretton & Blaschko 2013). The window is cut
+      into ``k = ⌊m / B⌋`` blocks of ``B = block_size`` rows and the reference into
+      ``k`` blocks of ``⌊n / k⌋`` rows (rows left over are unused); the statistic is
+      the mean of the blocks' unbiased MMD², and the p-value the one-sided normal
+      approximation with the variance estimated across the blocks. Time grows as
+      ``(n + m)·B``; more blocks make the normal approximation better (with tens of
+      blocks it is slightly conservative), larger blocks give more power.
+    * ``"linear"``: the linear-time MMD²_l (Gretton et al. 2012, Lemma 14), the mean
+      of ``h = k(x, x') + k(y, y') − k(x, y') − k(x', y)`` over ``⌊min(n, m) / 2⌋``
+      disjoint pairs, with the same normal p-value over the ``h`` terms. Fastest,
+      least powerful.
+
+    For ``"block"`` and ``"linear"`` the rows of both samples are taken in a random
+    order drawn from ``seed`` at each test (``rng.permutation(n)`` for the reference,
+    then ``rng.permutation(m)`` for the window), so that blocks and pairs are
+    exchangeable even when the samples are ordered in time.
 
     Parameters
     ----------
     alpha
         Significance level: drift when the p-value is below it.
     n_permutations
-        Permutations for the p-value (>= 1). Its resolution is ``1 / (P + 1)``.
+        Permutations for the quadratic estimator's p-value (>= 1). Its resolution is
+        ``1 / (P + 1)``. Unused by ``"block"`` and ``"linear"``.
     bandwidth
         σ, to skip the median heuristic.
     standardize
         Divide each feature by its reference standard deviation first (floored at
         1e-3), so that features on large scales do not dominate the distance.
     seed
-        Seed of the bandwidth subsample and of the permutations; every ``test``
-        starts from it, so a result depends only on the data. ``None``: fresh entropy.
+        Seed of the bandwidth subsample, of the permutations and of the block/pair
+        order; every ``test`` starts from it, so a result depends only on the data.
+        ``None``: fresh entropy.
+    estimator
+        ``"quadratic"``, ``"block"`` or ``"linear"`` (see above).
+    block_size
+        Window rows per block of the ``"block"`` estimator (>= 2, and at most half
+        the window so that there are at least 2 blocks); ``None``: ``⌊√m⌋`` (at
+        least 2), as Zaremba et al. suggest. Only for ``estimator="block"``.
     feature_names
         Accepted for a uniform interface; MMD has no per-feature result.
 
@@ -311,6 +452,16 @@ class MMD(_PairwiseTest):
     >>> result = mmd.test(flipped)  # same marginals, correlation flipped
     >>> result.drift, round(result.statistic, 4), round(result.p_value, 4)
     (True, 0.0813, 0.005)
+
+    Larger samples in linear time: the B-test (70 blocks of 70 rows here) sees a small
+    shift that the linear-time estimator, with less power, misses:
+
+    >>> X, Y = rng.normal(size=(5000, 3)), rng.normal(0.1, 1.0, size=(5000, 3))
+    >>> for estimator in ("block", "linear"):
+    ...     r = MMD(estimator=estimator, seed=1).fit(X).test(Y)
+    ...     print(estimator, r.drift, round(r.statistic, 4), round(r.p_value, 4))
+    block True 0.0041 0.0002
+    linear False 0.0048 0.234
     """
 
     min_samples = 2
@@ -328,6 +479,8 @@ class MMD(_PairwiseTest):
         bandwidth: float | None = None,
         standardize: bool = False,
         seed: int | None = 0,
+        estimator: str = "quadratic",
+        block_size: int | None = None,
         feature_names: list[str] | None = None,
     ) -> None:
         self.alpha = check_in_range("alpha", alpha, low=0.0, high=1.0, low_inclusive=False)
@@ -338,24 +491,25 @@ class MMD(_PairwiseTest):
         self._check_common(seed, standardize)
         self.standardize = standardize
         self.seed = seed
+        self.estimator = check_choice("estimator", estimator, ESTIMATORS)
+        if block_size is not None:
+            check_int("block_size", block_size, low=2)
+            if estimator != "block":
+                raise ValueError(
+                    f"block_size applies to estimator='block' only; got block_size="
+                    f"{block_size!r} with estimator={estimator!r}"
+                )
+        self.block_size = block_size
         self.feature_names = feature_names
 
     def _fit(self, X: np.ndarray) -> None:
+        if self.estimator != "quadratic" and len(X) < 4:
+            raise ValueError(
+                f"MMD with estimator={self.estimator!r} needs at least 4 reference rows "
+                f"(2 blocks or pairs of 2, to estimate its variance), got {len(X)}"
+            )
         Xs = self._fit_scale(X)
-        if self.bandwidth is not None:
-            sigma2 = float(self.bandwidth) ** 2
-        else:
-            rows = Xs
-            if rows.shape[0] > _MAX_BANDWIDTH_ROWS:
-                pick = np.random.default_rng(self.seed).choice(
-                    rows.shape[0], _MAX_BANDWIDTH_ROWS, replace=False
-                )
-                rows = rows[pick]
-            sq = cdist(rows, rows, "sqeuclidean")[np.triu_indices(rows.shape[0], k=1)]
-            sigma2 = float(np.median(sq)) if sq.size else 0.0
-            if sigma2 == 0.0:
-                nonzero = sq[sq > 0.0]
-                sigma2 = float(nonzero.mean()) if nonzero.size else 1.0
+        sigma2 = self._median_sigma2(Xs) if self.bandwidth is None else self.bandwidth**2
         self.bandwidth_ = float(np.sqrt(sigma2))
         # rows centred on the reference mean (so the squared distances computed from
         # norms and dot products lose no precision to a far-off origin) and scaled by
@@ -363,15 +517,38 @@ class MMD(_PairwiseTest):
         self._center = Xs.mean(axis=0)
         self._unit = 1.0 / math.sqrt(2.0 * sigma2)
         self._ref_units = (Xs - self._center) * self._unit
-        # the reference's own kernel sum does not depend on the window
-        self._sum_rr = _self_sum(self._ref_units)
-        # with a fixed seed every test draws the same relabellings: the reference's
-        # share of the permutation sums is kept per (window size, permutations)
+        # the reference's own kernel sum does not depend on the window (quadratic only:
+        # the other estimators never look at all pairs)
+        self._sum_rr = _self_sum(self._ref_units) if self.estimator == "quadratic" else None
+        # with a fixed seed every test draws the same relabellings (or reference order):
+        # the reference's share is kept per (window size, permutations), or per blocks
         self._ref_parts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._block_refs: dict[int, np.ndarray] = {}
+
+    def _median_sigma2(self, Xs: np.ndarray) -> float:
+        rows = Xs
+        if rows.shape[0] > _MAX_BANDWIDTH_ROWS:
+            pick = np.random.default_rng(self.seed).choice(
+                rows.shape[0], _MAX_BANDWIDTH_ROWS, replace=False
+            )
+            rows = rows[pick]
+        sq = cdist(rows, rows, "sqeuclidean")[np.triu_indices(rows.shape[0], k=1)]
+        sigma2 = float(np.median(sq)) if sq.size else 0.0
+        if sigma2 == 0.0:
+            nonzero = sq[sq > 0.0]
+            sigma2 = float(nonzero.mean()) if nonzero.size else 1.0
+        return sigma2
 
     def _test(self, W: np.ndarray) -> TestResult:
-        U = self._ref_units
         V = (self._scaled(W) - self._center) * self._unit
+        if self.estimator == "quadratic":
+            stat, p = self._quadratic(V)
+        else:
+            stat, p = self._normal(V)
+        return TestResult(float(stat), p, float(self.alpha), p < self.alpha, None, "MMD", None)
+
+    def _quadratic(self, V: np.ndarray) -> tuple[float, float]:
+        U = self._ref_units
         n, m = U.shape[0], V.shape[0]
         rng = np.random.default_rng(self.seed)
         labels = _permuted_labels(n + m, m, self.n_permutations, rng)
@@ -389,8 +566,46 @@ class MMD(_PairwiseTest):
         # relabellings; within its rounding they tie (counted, as scipy does)
         tol = 1e-5 * total / (n + m) ** 2
         exceed = int(np.count_nonzero(mmd2[1:] >= mmd2[0] - tol))
-        p = (1.0 + exceed) / (1.0 + self.n_permutations)
-        return TestResult(float(stat), p, float(self.alpha), p < self.alpha, None, "MMD", None)
+        return stat, (1.0 + exceed) / (1.0 + self.n_permutations)
+
+    def _normal(self, V: np.ndarray) -> tuple[float, float]:
+        U = self._ref_units
+        n, m = U.shape[0], V.shape[0]
+        block_size = self._checked_block_size(n, m) if self.estimator == "block" else 0
+        if self.estimator == "linear" and m < 4:
+            raise ValueError(
+                f"MMD with estimator='linear' needs at least 4 window rows (2 pairs, to "
+                f"estimate its variance), got {m}"
+            )
+        rng = np.random.default_rng(self.seed)
+        U, V = U[rng.permutation(n)], V[rng.permutation(m)]
+        if self.estimator == "linear":
+            return normal_p_value(linear_terms(U, V))
+        # the reference order, hence its blocks' own sums, repeat when the seed is fixed
+        key = m // block_size if self.seed is not None else None
+        terms, ref_self = block_terms(U, V, block_size, self._block_refs.get(key))
+        if key is not None:
+            self._block_refs[key] = ref_self
+        return normal_p_value(terms)
+
+    def _checked_block_size(self, n: int, m: int) -> int:
+        """``block_size`` (or its default) for a window of ``m`` rows, if it leaves at
+        least 2 blocks with at least 2 reference rows each."""
+        size = max(2, math.isqrt(m)) if self.block_size is None else self.block_size
+        if size > m:
+            raise ValueError(f"block_size={size} is larger than the window ({m} rows)")
+        if m // size < 2:
+            raise ValueError(
+                f"MMD with estimator='block' needs at least 2 blocks to estimate its "
+                f"variance; a window of {m} rows holds 1 block of block_size={size}: use "
+                f"block_size <= {m // 2}" + (" or a window of at least 4 rows" if m < 4 else "")
+            )
+        if n // (m // size) < 2:
+            raise ValueError(
+                f"the reference ({n} rows) is too small for {m // size} blocks of at "
+                f"least 2 rows: use block_size >= {m // (n // 2 + 1) + 1} or a larger reference"
+            )
+        return size
 
 
 class Energy(_PairwiseTest):

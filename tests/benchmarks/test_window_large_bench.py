@@ -4,14 +4,17 @@
 Each group pairs ours with a reference timed in the same run (``extra_info["side"]``):
 a plain numpy/scipy computation of the same statistic, or, for KS, our exact method.
 Targets (issue 16): MMD's statistic faster than the plain reference, the 200-permutation
-p-value in under 2 s; PSI and chi-squared ``test`` one pass over the window; KS
-``method="asymp"`` no slower than ``"exact"``.
+p-value in under 2 s; MMD's block (B-test) and linear-time estimators, each against a
+plain numpy version of its formula (the B-test well under 2 s); PSI and chi-squared
+``test`` one pass over the window; KS ``method="asymp"`` no slower than ``"exact"``.
 
 Run: ``.venv/bin/python -m pytest tests/benchmarks/test_window_large_bench.py
 --benchmark-enable --benchmark-only -o addopts="" -q``
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -75,6 +78,72 @@ def test_mmd_p_value_200_permutations(benchmark):
     mmd = MMD().fit(REFERENCE)
     result = benchmark.pedantic(mmd.test, args=(WINDOW,), rounds=2, iterations=1)
     assert result.p_value == pytest.approx(1 / 201)  # a 0.02 shift on 20 features
+
+
+def _orders(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The block/linear estimators' row orders (see ``MMD``'s docstring)."""
+    rng = np.random.default_rng(seed)
+    return REFERENCE[rng.permutation(N)], WINDOW[rng.permutation(N)]
+
+
+def _normal_p(terms: np.ndarray) -> tuple[float, float]:
+    z = terms.mean() / (terms.std(ddof=1) / math.sqrt(terms.size))
+    return float(terms.mean()), float(stats.norm.sf(z))
+
+
+def _block_numpy(sigma: float, seed: int = 0) -> tuple[float, float]:
+    """The B-test in plain numpy: shuffle, ⌊√m⌋-row blocks, three kernel sums per
+    block from ``cdist``, normal p-value."""
+    X, W = _orders(seed)
+    b = math.isqrt(len(W))
+    k = len(W) // b
+    r = len(X) // k
+    gamma = 1.0 / (2.0 * sigma**2)
+
+    def total(a, c):
+        return np.exp(-gamma * cdist(a, c, "sqeuclidean")).sum()
+
+    terms = []
+    for i in range(k):
+        x, w = X[i * r : (i + 1) * r], W[i * b : (i + 1) * b]
+        terms.append(
+            (total(x, x) - r) / (r * (r - 1))
+            + (total(w, w) - b) / (b * (b - 1))
+            - 2.0 * total(x, w) / (r * b)
+        )
+    return _normal_p(np.array(terms))
+
+
+def _linear_numpy(sigma: float, seed: int = 0) -> tuple[float, float]:
+    """The linear-time MMD² in plain numpy over consecutive pairs of the shuffled rows."""
+    X, W = _orders(seed)
+    gamma = 1.0 / (2.0 * sigma**2)
+
+    def k(a, b):
+        return np.exp(-gamma * ((a - b) ** 2).sum(axis=1))
+
+    x, x2, w, w2 = X[0::2], X[1::2], W[0::2], W[1::2]
+    return _normal_p(k(x, x2) + k(w, w2) - k(x, w2) - k(x2, w))
+
+
+@pytest.mark.parametrize("estimator", ["block", "linear"])
+def test_mmd_estimator(benchmark, estimator):
+    """One ``test`` (after ``fit``; the B-test's reference blocks are summed once)."""
+    _side(benchmark, f"MMD 10k×20 {estimator} estimator p-value", "ours")
+    mmd = MMD(estimator=estimator).fit(REFERENCE)
+    result = benchmark.pedantic(mmd.test, args=(WINDOW,), rounds=5, iterations=1)
+    numpy_version = _block_numpy if estimator == "block" else _linear_numpy
+    stat, p = numpy_version(mmd.bandwidth_)
+    assert result.statistic == pytest.approx(stat, rel=1e-9, abs=1e-15)
+    assert result.p_value == pytest.approx(p, rel=1e-6, abs=1e-300)
+
+
+@pytest.mark.parametrize("estimator", ["block", "linear"])
+def test_mmd_estimator_numpy(benchmark, estimator):
+    _side(benchmark, f"MMD 10k×20 {estimator} estimator p-value", "numpy")
+    sigma = MMD().fit(REFERENCE).bandwidth_
+    numpy_version = _block_numpy if estimator == "block" else _linear_numpy
+    benchmark.pedantic(numpy_version, args=(sigma,), rounds=5, iterations=1)
 
 
 def _psi_reference(edges: np.ndarray, W: np.ndarray, ref_shares: np.ndarray) -> np.ndarray:
