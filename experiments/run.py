@@ -279,7 +279,8 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     parts = build(cfg)
     timings["build"] = time.perf_counter() - start
     trace, router = _simulate(cfg, parts, out, timings)
-    oracle_trace, sky = _references(cfg, parts["stream"], parts["settings"], timings)
+    oracle_trace, sky = _references(cfg, parts["stream"], parts["settings"], timings,
+                                    sweep_dir=_sweep_dir(output_dir))
     t = time.perf_counter()
     scores = _score(cfg, parts, trace, oracle_trace, sky)
     timings["score"] = time.perf_counter() - t
@@ -352,9 +353,10 @@ def _simulate(
 
 
 def _references(
-    cfg: DictConfig, stream: Any, settings: dict[str, Any], timings: dict[str, float]
+    cfg: DictConfig, stream: Any, settings: dict[str, Any], timings: dict[str, float], *,
+    sweep_dir: Path | None,
 ) -> tuple[Any, np.ndarray | None]:
-    """The oracle policy's trace and the skyline, each only when ``cfg.score`` asks."""
+    """The oracle policy's trace and the skyline (shared in ``sweep_dir``), as asked."""
     from simulator.loop import DeploymentLoop
     from simulator.policies import Oracle
 
@@ -367,7 +369,7 @@ def _references(
     sky = None
     if cfg.score.skyline:
         t = time.perf_counter()
-        sky = _skyline(cfg, stream, _sweep_dir(output_dir))
+        sky = _skyline(cfg, stream, sweep_dir)
         timings["skyline"] = time.perf_counter() - t
     return oracle_trace, sky
 
