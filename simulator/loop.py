@@ -280,7 +280,9 @@ class DeploymentLoop:
         # Per-sample randomness drawn once, so it cannot depend on the batch size.
         labels = LabelSchedule.build(n, self._rng(1), cfg.label_delay, cfg.label_fraction)
         # Ground truth of every sample, for the oracle's choice of training data only.
-        truth = stream.batch(0, n).truth if stream.drifts else np.empty((n, 0))
+        # Rendering it renders the whole stream: the server serves from that copy.
+        whole = stream.batch(0, n) if stream.drifts else None
+        truth = whole.truth if whole is not None else np.empty((n, 0))
         state = RunState.empty(
             cfg, n, stream.n_classes, stream.n_features, monitors=self.monitors,
             policy=self.policy, registry=self.registry_, labels=labels, truth=truth,
@@ -290,7 +292,8 @@ class DeploymentLoop:
         self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
         self.jobs_ = RetrainingJobs(state, self._fit, self._rng(2), self.approver_.validated)
         # A model that learns between segments must predict each one as it comes.
-        self.server_ = Server(stream, predict_ahead=cfg.retrain.strategy != "incremental")
+        self.server_ = Server(stream, predict_ahead=cfg.retrain.strategy != "incremental",
+                              rows=whole)
         # Every event kind and who handles it.
         self._handlers: dict[str, Callable[[int, Any], None]] = {
             "job_start": self.jobs_.start,
@@ -398,11 +401,14 @@ class DeploymentLoop:
         Every segment ends committed, so the run's arrays hold what was served; a
         segment's label reveals are those of the schedule in its span, so the run's
         are the schedule's before the stream ends. One call each instead of one per
-        segment: the builder's checks and the float32 cast run once.
+        segment: the builder's checks and the float32 cast run once (and the reveals,
+        in sample order, need no check for repeated samples).
         """
         state.trace.add_batch(0, state.pred, state.correct, state.version, state.y,
                               proba=state.proba)
-        state.trace.reveal_labels(*state.labels.revealed_in(0, state.n))
+        reveal_time = state.labels.reveal_time
+        samples = np.flatnonzero(reveal_time < state.n)
+        state.trace.reveal_labels(samples, reveal_time[samples])
 
     def _meta(self, state: RunState) -> dict[str, Any]:
         cfg = self.config
