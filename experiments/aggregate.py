@@ -49,6 +49,7 @@ from experiments.metrics.intervals import (
     wilson_arrays,
 )
 from experiments.metrics.labels import metric_label
+from experiments.sweep_cache import clear_stale_temps
 
 __all__ = [
     "aggregate",
@@ -607,6 +608,7 @@ def aggregate(sweep_dir: str | Path, *, figures: bool = True, report: bool = Tru
     root = Path(sweep_dir)
     rows = collect(root)
     remove_stale_temps(root)  # left by an aggregation that was killed mid-write
+    clear_stale_temps(root)  # and by a job killed while it wrote to the sweep's cache
     summary = summarise(rows)
     atomic_write(root / "summary.csv", lambda tmp: rows.to_csv(tmp, index=False))
     text = _markdown(summary)

@@ -35,11 +35,22 @@ def _watch(parent: int) -> None:
 
 def exit_with_parent() -> bool:
     """In a worker process (not ``MainProcess``), start a daemon thread that ends the
-    process when its parent dies; return whether one is watching. Idempotent."""
+    process when its parent dies; return whether one is watching. Idempotent.
+
+    A worker whose parent is already gone ends at once: loky queues a job or two ahead,
+    and a worker orphaned before it read one would otherwise run it beside a resumed
+    sweep. The parent is the one recorded when the worker was spawned
+    (``multiprocessing.parent_process()``), since ``os.getppid()`` of an orphan already
+    names whichever process adopted it.
+    """
     global _watching
     if _watching or multiprocessing.current_process().name == "MainProcess":
         return _watching
-    threading.Thread(target=_watch, args=(os.getppid(),), daemon=True,
+    spawned_by = multiprocessing.parent_process()
+    parent = spawned_by.pid if spawned_by is not None else os.getppid()
+    if os.getppid() != parent:
+        os._exit(70)
+    threading.Thread(target=_watch, args=(parent,), daemon=True,
                      name="driftsim-exit-with-parent").start()
     _watching = True
     return True

@@ -80,6 +80,7 @@ from simulator.monitors import Monitor
 from simulator.policies import Decision, LoopStateView, Never, Policy
 from simulator.registry import InMemoryRegistry
 from simulator.stream import DriftStream
+from simulator.timeaxis import stamp_alerts
 from simulator.trace import Trace
 
 __all__ = ["DeploymentLoop"]
@@ -280,7 +281,9 @@ class DeploymentLoop:
         # Per-sample randomness drawn once, so it cannot depend on the batch size.
         labels = LabelSchedule.build(n, self._rng(1), cfg.label_delay, cfg.label_fraction)
         # Ground truth of every sample, for the oracle's choice of training data only.
-        truth = stream.batch(0, n).truth if stream.drifts else np.empty((n, 0))
+        # Rendering it renders the whole stream: the server serves from that copy.
+        whole = stream.batch(0, n) if stream.drifts else None
+        truth = whole.truth if whole is not None else np.empty((n, 0))
         state = RunState.empty(
             cfg, n, stream.n_classes, stream.n_features, monitors=self.monitors,
             policy=self.policy, registry=self.registry_, labels=labels, truth=truth,
@@ -290,7 +293,8 @@ class DeploymentLoop:
         self.approver_ = Approver(state, self._rng(3), self.deployer_.deploy)
         self.jobs_ = RetrainingJobs(state, self._fit, self._rng(2), self.approver_.validated)
         # A model that learns between segments must predict each one as it comes.
-        self.server_ = Server(stream, predict_ahead=cfg.retrain.strategy != "incremental")
+        self.server_ = Server(stream, predict_ahead=cfg.retrain.strategy != "incremental",
+                              rows=whole)
         # Every event kind and who handles it.
         self._handlers: dict[str, Callable[[int, Any], None]] = {
             "job_start": self.jobs_.start,
@@ -389,7 +393,7 @@ class DeploymentLoop:
                 state.log(state.n - 1, "retrain_skipped", job=payload.id,
                           reason="stream ended before the job could run")
         self._write_columns(state)
-        return state.trace.build(meta=self._meta(state))
+        return state.trace.build(meta=self._meta(state), time=state.time)
 
     @staticmethod
     def _write_columns(state: RunState) -> None:
@@ -398,11 +402,14 @@ class DeploymentLoop:
         Every segment ends committed, so the run's arrays hold what was served; a
         segment's label reveals are those of the schedule in its span, so the run's
         are the schedule's before the stream ends. One call each instead of one per
-        segment: the builder's checks and the float32 cast run once.
+        segment: the builder's checks and the float32 cast run once (and the reveals,
+        in sample order, need no check for repeated samples).
         """
         state.trace.add_batch(0, state.pred, state.correct, state.version, state.y,
                               proba=state.proba)
-        state.trace.reveal_labels(*state.labels.revealed_in(0, state.n))
+        reveal_time = state.labels.reveal_time
+        samples = np.flatnonzero(reveal_time < state.n)
+        state.trace.reveal_labels(samples, reveal_time[samples])
 
     def _meta(self, state: RunState) -> dict[str, Any]:
         cfg = self.config
@@ -534,6 +541,7 @@ class DeploymentLoop:
                       detector=a.detector, signal=a.signal, statistic=a.statistic,
                       severity=a.severity, **where)
         if self.router_ is not None and s.alerts:
-            self.router_.route(s.alerts)
+            # alerts of a replayed log say when they happened in the log's time
+            self.router_.route(stamp_alerts(s.alerts, state.time))
         if s.decision is not None:
             self.jobs_.act(s.decision_time, s.decision)

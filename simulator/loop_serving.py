@@ -54,18 +54,27 @@ def _rows(batch: Batch, start: int, stop: int) -> Batch:
 
 
 class _Ahead:
-    """Stream samples read ahead, and one model's probabilities for a tail of them."""
+    """Stream samples read ahead, and one model's probabilities for some of them."""
 
-    __slots__ = ("batch", "model", "proba", "proba_start")
+    __slots__ = ("model", "proba", "proba_start", "proba_stop", "rows")
 
-    def __init__(self, batch: Batch) -> None:
-        self.batch = batch
+    def __init__(self, rows: Batch) -> None:
+        self.rows = rows
         self.model: Any = None
-        self.proba: np.ndarray | None = None
-        self.proba_start = batch.stop
+        self.proba = np.empty((0, 0))
+        self.proba_start = self.proba_stop = rows.start
 
-    def covers(self, start: int, stop: int) -> bool:
-        return self.batch.start <= start and stop <= self.batch.stop
+    def read(self, start: int, stop: int) -> Batch | None:
+        """Samples ``[start, stop)``, or None if not all of them were read."""
+        if self.rows.start <= start and stop <= self.rows.stop:
+            return _rows(self.rows, start, stop)
+        return None
+
+    def predicted(self, model: Any, start: int, stop: int) -> np.ndarray | None:
+        """``model``'s probabilities for ``[start, stop)``, or None if not computed."""
+        if model is not self.model or start < self.proba_start or stop > self.proba_stop:
+            return None
+        return self.proba[start - self.proba_start : stop - self.proba_start]
 
 
 class Server:
@@ -78,34 +87,47 @@ class Server:
     predict_ahead
         Whether the champion may predict samples ahead of the segment (see the
         module's docstring); off when the served model learns between segments.
+    rows
+        The whole stream, if the caller has rendered it already (it is not read again).
     """
 
-    def __init__(self, stream: DriftStream, predict_ahead: bool = True) -> None:
+    def __init__(
+        self, stream: DriftStream, predict_ahead: bool = True, rows: Batch | None = None
+    ) -> None:
         self.stream = stream
         self.prediction_drift = any(d.kind == "prediction" for d in stream.drifts)
         self.predict_ahead = predict_ahead
-        self._ahead: _Ahead | None = None
+        self._ahead = _Ahead(rows if rows is not None else stream.batch(0, 0))
 
     def _read(self, t: int, stop: int) -> Batch:
         """Samples ``[t, stop)``, from the read-ahead (refilled from ``t`` if short)."""
-        if self._ahead is None or not self._ahead.covers(t, stop):
-            end = min(max(stop, t + READ_AHEAD), int(self.stream.n_samples))
-            self._ahead = _Ahead(self.stream.batch(t, end))
-        return _rows(self._ahead.batch, t, stop)
+        batch = self._ahead.read(t, stop)
+        if batch is None:
+            self._ahead = _Ahead(self.stream.batch(t, self._horizon(t, stop)))
+            batch = self._ahead.read(t, stop)
+            assert batch is not None
+        return batch
+
+    def _horizon(self, t: int, stop: int) -> int:
+        """Where a read or prediction ahead from ``t`` for ``[t, stop)`` ends."""
+        return min(max(stop, t + READ_AHEAD), int(self.stream.n_samples))
 
     def _champion_proba(self, model: Any, X: np.ndarray, k: int, t: int, stop: int) -> np.ndarray:
         """The champion's probabilities for ``[t, stop)`` (a fresh array)."""
-        ahead = self._ahead
-        assert ahead is not None  # _read ran first
         if not (self.predict_ahead and stop - t >= 2 and predicts_rowwise(model)):
             return full_proba(model, X, k, first_sample=t)
-        if ahead.model is not model or t < ahead.proba_start:
-            # a new champion (or read-ahead): predict from here to the read-ahead's end
-            ahead.proba = full_proba(model, _rows(ahead.batch, t, ahead.batch.stop).X, k,
-                                     first_sample=t)
-            ahead.model, ahead.proba_start = model, t
-        assert ahead.proba is not None
-        return ahead.proba[t - ahead.proba_start : stop - ahead.proba_start].copy()
+        ahead = self._ahead
+        proba = ahead.predicted(model, t, stop)
+        if proba is None:
+            # a new champion, or past what was predicted: predict ahead from here
+            end = min(self._horizon(t, stop), ahead.rows.stop)
+            rows = ahead.read(t, end)
+            assert rows is not None  # _read covered [t, stop) and the horizon is capped
+            ahead.proba = full_proba(model, rows.X, k, first_sample=t)
+            ahead.model, ahead.proba_start, ahead.proba_stop = model, t, end
+            proba = ahead.predicted(model, t, stop)
+            assert proba is not None
+        return proba.copy()
 
     def _ab_split(
         self, state: RunState, trial: Trial | None, t: int, stop: int, X: np.ndarray,

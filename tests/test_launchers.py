@@ -38,6 +38,22 @@ def test_default_launcher_is_joblib_on_every_core():
     assert cfg.hydra.launcher.n_jobs == -1
 
 
+def test_default_launcher_keeps_the_plugins_keys_and_ends_idle_workers():
+    """local.yaml writes out hydra-joblib-launcher's schema (to add a key it lacks): each
+    of the plugin's keys is there with the plugin's default, n_jobs aside."""
+    from dataclasses import asdict
+
+    from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
+    from omegaconf import OmegaConf
+
+    ours = OmegaConf.to_container(OmegaConf.load(Path(CONF_DIR) / "hydra/launcher/local.yaml"))
+    plugin = asdict(JobLibLauncherConf())
+    assert {k: v for k, v in ours.items() if k in plugin and k != "n_jobs"} == {
+        k: v for k, v in plugin.items() if k != "n_jobs"}
+    assert set(ours) - set(plugin) == {"idle_worker_timeout"}
+    assert 0 < ours["idle_worker_timeout"] <= 30
+
+
 @pytest.mark.parametrize("launcher", ["submitit_local", "submitit_slurm", "joblib"])
 def test_other_launchers_compose(launcher):
     from hydra import compose as hydra_compose

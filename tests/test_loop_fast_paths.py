@@ -140,9 +140,25 @@ def test_an_unchanged_champion_is_predicted_once_per_read_ahead():
     # the first read-ahead ran out in the segment from `start`; the second began there
     # and was predicted in one call, although the batch size cut it into many segments
     start = READ_AHEAD - READ_AHEAD % 500
-    assert (ahead.batch.start, ahead.batch.stop) == (start, READ_AHEAD + 3000)
-    assert ahead.proba_start == start and ahead.model is loop.champion
+    assert (ahead.rows.start, ahead.rows.stop) == (start, READ_AHEAD + 3000)
+    assert (ahead.proba_start, ahead.proba_stop) == (start, READ_AHEAD + 3000)
+    assert ahead.model is loop.champion
     np.testing.assert_array_equal(trace.proba[start:], ahead.proba.astype(np.float32))
+
+
+def test_a_stream_with_drifts_is_rendered_once_and_predicted_in_spans():
+    n = 3 * READ_AHEAD
+    stream = DriftStream(load_dataset("iris"), [Drift("covariate", 1000)], n_samples=n)
+    loop = DeploymentLoop(stream, batch_size=500)
+    trace = loop.run()
+    ahead = loop.server_._ahead
+    # the loop rendered the whole stream for its ground truth; serving reused it
+    assert (ahead.rows.start, ahead.rows.stop) == (0, n)
+    np.testing.assert_array_equal(ahead.rows.truth, loop.stream.batch(0, n).truth)
+    # predictions ahead stop READ_AHEAD on (rounded to a segment), not at the end
+    assert ahead.proba_stop == n and 0 < n - ahead.proba_start <= READ_AHEAD + 500
+    np.testing.assert_array_equal(trace.proba[ahead.proba_start :],
+                                  ahead.proba.astype(np.float32))
 
 
 def test_snapshot_is_deep_but_shares_the_compiled_kernel():
