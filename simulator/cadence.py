@@ -33,6 +33,7 @@ day's window would start before the stream, and the fourth day is not over.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,14 @@ class Cadence:
     def __repr__(self) -> str:
         return f"Cadence(every={self.every!r}, window={self.window!r})"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Cadence:
+        # The loop snapshots its monitors before every segment; a bound cadence holds
+        # the log's timestamps, which bind() replaces but nothing writes (they are
+        # read-only), so a copy shares them instead of copying a long log each time.
+        clone = copy.copy(self)
+        memo[id(self)] = clone
+        return clone
+
     def bind(self, time: np.ndarray | None, *, name: str = "monitor") -> Cadence:
         """The stream's timestamps (None: it has none); returns ``self``.
 
@@ -103,7 +112,8 @@ class Cadence:
                     "no timestamps; replay a log loaded with time=<column>, or give a count "
                     "of samples"
                 )
-        stamps = np.asarray(time, dtype="datetime64[ns]")
+        stamps = np.asarray(time, dtype="datetime64[ns]").view()
+        stamps.flags.writeable = False
         self._check_span(stamps, name)
         self._time = stamps
         if isinstance(self.every, str):
@@ -112,6 +122,7 @@ class Cadence:
             # a period with no sample repeats the one before: no new data, no new check
             self._t, first = np.unique(last, return_index=True)
             self._clock = ends[first]
+            self._t.flags.writeable = self._clock.flags.writeable = False
         return self
 
     def _check_span(self, stamps: np.ndarray, name: str) -> None:

@@ -107,6 +107,25 @@ def test_a_daily_window_test_finds_a_shift_at_the_first_day_end_after_it(log):
         assert a.details["samples"] == window[a.time]
 
 
+def test_a_monitor_snapshot_shares_the_logs_timestamps_instead_of_copying_them(log):
+    """The loop deep-copies its monitors before every segment: the bound cadence's
+    timestamps (read-only) are shared, its schedule is equal, and rebinding the copy
+    leaves the original alone."""
+    import copy
+
+    monitor = Monitor("features", KS(), every="1d", window="7d", name="ks")
+    monitor.bind(log.feature_names, log.class_names, log.time)
+    snapshot = copy.deepcopy(monitor)
+    assert snapshot.cadence is not monitor.cadence
+    assert snapshot.cadence._time is monitor.cadence._time
+    assert not monitor.cadence._time.flags.writeable
+    for a, b in zip(snapshot.cadence.checks(0, 5289), monitor.cadence.checks(0, 5289),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    snapshot.cadence.bind(log.time[:3000], name="ks")
+    assert monitor.cadence.checks(0, 5289)[0].size == 173
+
+
 def test_a_time_cadence_does_not_depend_on_the_batch_size(log):
     _, a, _ = run_daily(log, batch_size=500)
     _, b, _ = run_daily(log, batch_size=97)
