@@ -536,6 +536,15 @@ def _console_lines(cfg: DictConfig, result: dict[str, Any], most: int = 6) -> li
     m = result["metrics"]
     lines.append(f"  run: accuracy = {_sig(m.get('accuracy'))}, "
                  f"accuracy lost = {_sig(m.get('accuracy_lost'))}, retrains = {m.get('retrains')}")
+    axis = result.get("time_axis")
+    if axis:  # a replayed log: when, in its own time, each drift was first alerted
+        lines.append(f"  log time: {axis['start']} to {axis['end']}")
+        for f in axis["first_alerts"]:
+            alert = f["alert"]
+            found = ("no alert" if alert is None else
+                     f"first alert {alert['timestamp']} ({alert['monitor']}, "
+                     f"{alert['delay_hours']:.3g} h later)")
+            lines.append(f"  drift at {f['onset_timestamp']}: {found}")
     return lines
 
 

@@ -3,12 +3,13 @@
 For a replayed log (a trace with timestamps) ``result.json`` gains the dates of its
 events beside their sample indices: each stream drift event's onset and end
 (:func:`stamp_stream_events`) and, in ``time_axis`` (:func:`time_axis`), the span of
-the log and every alert, warning, retrain, deployment and rollback with the timestamp
-of the sample where it happened. Streams without a time axis get ``None``.
+the log, every alert, warning, retrain, deployment and rollback with the timestamp
+of the sample where it happened, and per drift event the first alert after its onset
+(any monitor, before the next onset) with the delay in hours of log time
+(:func:`first_alerts`). Streams without a time axis get ``None``.
 
 Examples
 --------
->>> import numpy as np
 >>> from simulator.trace import TraceBuilder
 >>> b = TraceBuilder()
 >>> b.add_batch(0, [0, 1, 1], None, 1, [0, 1, 0])
@@ -24,10 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from simulator.timeaxis import iso
 from simulator.trace import Trace
 
-__all__ = ["TIMED_EVENTS", "stamp_stream_events", "time_axis"]
+__all__ = ["TIMED_EVENTS", "first_alerts", "stamp_stream_events", "time_axis"]
 
 #: The trace events ``time_axis`` lists with their timestamps.
 TIMED_EVENTS = ("alert", "warning", "retrain_start", "deploy", "rollback")
@@ -57,7 +60,49 @@ def time_axis(trace: Trace) -> dict[str, Any] | None:
         if "version" in e.details:
             record["version"] = e.details["version"]
         events.append(record)
-    return {"start": iso(trace.time[0]), "end": iso(trace.time[last]), "events": events}
+    return {"start": iso(trace.time[0]), "end": iso(trace.time[last]), "events": events,
+            "first_alerts": first_alerts(trace)}
+
+
+def first_alerts(trace: Trace) -> list[dict[str, Any]]:
+    """Per drift event of the stream (``trace.meta["stream_events"]``), the first alert
+    at or after its onset and before the next onset (any monitor): sample, timestamp,
+    monitor and ``delay_hours``, the log time from the onset's sample to the alert's;
+    ``alert`` None when no alert came. Empty without a time axis.
+
+    Examples
+    --------
+    >>> from simulator.trace import TraceBuilder
+    >>> b = TraceBuilder()
+    >>> b.add_batch(0, [0] * 4, None, 1, [0] * 4)
+    >>> _ = b.log(3, "alert", monitor="ks")
+    >>> trace = b.build(meta={"stream_events": [{"onset": 1}]}, time=np.array(
+    ...     ["2024-03-01T00:00", "2024-03-01T06:00", "2024-03-01T12:00", "2024-03-02T00:00"],
+    ...     dtype="datetime64[ns]"))
+    >>> (found,) = first_alerts(trace)
+    >>> found["onset_timestamp"], found["alert"]["timestamp"], found["alert"]["delay_hours"]
+    ('2024-03-01T06:00:00', '2024-03-02T00:00:00', 18.0)
+    """
+    if trace.time is None or trace.n_samples == 0:
+        return []
+    last = trace.n_samples - 1
+    onsets = sorted({int(e["onset"]) for e in trace.meta.get("stream_events", [])})
+    alerts = sorted((e.time, e.details.get("monitor")) for e in trace.events_of("alert"))
+    out = []
+    for onset, following in zip(onsets, [*onsets[1:], None][: len(onsets)], strict=True):
+        hit = next(((t, m) for t, m in alerts
+                    if t >= onset and (following is None or t < following)), None)
+        record: dict[str, Any] = {"onset": onset,
+                                  "onset_timestamp": iso(trace.time[min(onset, last)]),
+                                  "alert": None}
+        if hit is not None:
+            t, monitor = hit
+            delay = (trace.time[min(t, last)] - trace.time[min(onset, last)])
+            record["alert"] = {"time": t, "timestamp": iso(trace.time[min(t, last)]),
+                               "monitor": monitor,
+                               "delay_hours": round(float(delay / np.timedelta64(1, "h")), 3)}
+        out.append(record)
+    return out
 
 
 def stamp_stream_events(

@@ -127,8 +127,17 @@ def test_drift_events_in_result_json_carry_their_onset_date(log):
     cfg = compose(["dataset=loan_log", "drift=abrupt_covariate", f"drift.drifts.0.start={onset}",
                    "n_samples=5289", "score.oracle=false", "score.skyline=false",
                    "policy=never"])
-    (event,) = run(cfg, output_dir=None)["events"]
+    result = run(cfg, output_dir=None)
+    (event,) = result["events"]
     assert event["onset"] == onset
+    # the default monitor (ADWIN on the error) alarms after the onset; its delay in log
+    # time is the difference of the two samples' timestamps
+    (found,) = result["time_axis"]["first_alerts"]
+    alert = found["alert"]
+    adwin = [e["time"] for e in result["time_axis"]["events"] if e["type"] == "alert"]
+    assert alert["time"] == min(t for t in adwin if t >= onset)
+    hours = (log.time[alert["time"]] - log.time[onset]) / np.timedelta64(1, "h")
+    assert alert["delay_hours"] == pytest.approx(hours, abs=1e-3) and alert["monitor"] == "ADWIN"
     assert event["onset_timestamp"] == np.datetime_as_string(log.time[onset], unit="s")
     assert event["onset_timestamp"].startswith("2024-03-01")
 
