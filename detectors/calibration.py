@@ -174,8 +174,7 @@ def _checked_args(
     rtol: float,
     max_iter: int,
 ) -> tuple[list[np.ndarray], float, float]:
-    """The checked streams and ``(low, high)`` bounds of :func:`calibrate`; the other
-    arguments are checked only."""
+    """Check :func:`calibrate`'s arguments; return the streams and ``(low, high)``."""
     check_in_range(
         "target_false_alarm_rate", target_false_alarm_rate, low=0.0, low_inclusive=False
     )
@@ -200,8 +199,7 @@ def _bisect(
     log_scale: bool,
     max_iter: int,
 ) -> tuple[float, float]:
-    """Move the ``quiet`` (value, rate) that meets ``accept`` and the ``loud`` value that
-    does not together, for at most ``max_iter`` steps; return the last quiet pair."""
+    """Bisect between a ``quiet`` (value, rate) within ``accept`` and a ``loud`` value."""
     value, rate = quiet
     for _ in range(max_iter):
         mid = math.sqrt(value * loud) if log_scale else 0.5 * (value + loud)

@@ -225,8 +225,7 @@ class _Sections:
         self.toc: list[str] = []
 
     def add(self, heading: str, inner: str, *, h2: str | None = None) -> None:
-        """Append a section holding ``inner`` HTML, titled ``heading`` or, when given, the
-        HTML ``h2``."""
+        """Append a section of ``inner`` HTML titled ``heading`` (or the HTML ``h2``)."""
         anchor = _slug(heading, self.used)
         self.toc.append(f'<a href="#{anchor}">{html.escape(heading)}</a>')
         title = h2 if h2 is not None else html.escape(heading)
@@ -265,8 +264,7 @@ def _links_block(links: Sequence[tuple[str, str]]) -> str:
 
 
 def _page(title: str, notes: Sequence[str], sections: _Sections) -> str:
-    """The whole document: head and style, title, notes, contents (if several
-    sections), the sections."""
+    """The whole document: head, title, notes, contents (if several sections), sections."""
     esc = html.escape
     head = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

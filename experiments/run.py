@@ -253,8 +253,11 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
         detection scores, which belong to a monitor); ``any_monitor``, only when the
         run has several monitors: the detection scores of their pooled alarms, named
         ``"any of N monitors"``; ``alerts`` (delivered, failed, retried and still
-        pending alert deliveries; None without sinks), ``events``, ``timings``,
-        ``versions``, ``skipped``.
+        pending alert deliveries; None without sinks), ``events`` (the stream's drift
+        events; for a replayed log with their dates), ``time_axis`` (for a replayed
+        log: its span and each alert, retrain, deployment and rollback with its date,
+        :mod:`experiments.time_axis`; else None), ``timings``, ``versions``,
+        ``skipped``.
 
     Examples
     --------
@@ -265,58 +268,126 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     >>> "detections" in result["metrics"], "any_monitor" in result
     (False, False)
     """
-    from experiments.metrics import score_detections, score_run, score_with_baselines
-    from experiments.metrics.runs import alert_times_by_monitor
-    from simulator.loop import DeploymentLoop
-    from simulator.policies import Oracle
-
     exit_with_parent()  # a sweep worker must not outlive a killed sweep
     out = _resolve_output_dir(output_dir)
-    result_path = None if out is None else out / "result.json"
     config = OmegaConf.to_container(cfg, resolve=True)
     validate(cfg)  # bad values and unsafe targets fail before the folder is touched
     check_targets(cfg, cfg.allowed_targets)
-    if out is not None:
-        state = job_state(out, config)  # refuses a folder of another config
-        if state.action == "done" and cfg.resume:
-            assert state.result is not None
-            return {**state.result, "skipped": True}
-        record_job(out, config)
-        # A run repeated in place (interrupted, unreadable result, resume=false) starts
-        # its alert files afresh instead of appending a second copy of every alert.
-        for name in ("alerts.jsonl", "alerts.db"):
-            (out / name).unlink(missing_ok=True)
+    finished = None if out is None else _claim_folder(cfg, out, config)
+    if finished is not None:
+        return finished
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     parts = build(cfg)
-    stream = parts["stream"]
     timings["build"] = time.perf_counter() - start
+    trace, router = _simulate(cfg, parts, out, timings)
+    oracle_trace, sky = _references(cfg, parts["stream"], parts["settings"], timings,
+                                    sweep_dir=_sweep_dir(output_dir))
+    t = time.perf_counter()
+    scores = _score(cfg, parts, trace, oracle_trace, sky)
+    timings["score"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+    result = _record(config, parts, trace, router, scores, timings)
+    if out is not None:
+        _write_outputs(cfg, out, trace, oracle_trace, sky,
+                       defer=_defer_timeline(cfg, output_dir))
+        write_json_atomic(out / "result.json", result)  # last: its presence means "done"
+    return result
+
+
+def _record(
+    config: Any,
+    parts: dict[str, Any],
+    trace: Any,
+    router: Any,
+    scores: tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """The content of ``result.json`` (see :func:`run`), undefined values as None."""
+    from experiments.time_axis import stamp_stream_events, time_axis
+
+    metrics, per_monitor, any_monitor = scores
+    return _nan_to_none({
+        "config": config,
+        "config_hash": config_hash(config),
+        "monitors": per_monitor,
+        "metrics": metrics,
+        **({"any_monitor": any_monitor} if any_monitor is not None else {}),
+        "detectors": {m.name: describe(parts["detectors"][m.name], m.detector)
+                      for m in parts["monitors"]},
+        "calibration": parts["calibration"],
+        "alerts": router.counts() if router is not None else None,
+        "events": stamp_stream_events(trace.meta["stream_events"], trace),
+        "time_axis": time_axis(trace),
+        "timings": timings,
+        "versions": _versions(),
+        "skipped": False,
+    })
+
+
+def _claim_folder(cfg: DictConfig, out: Path, config: Any) -> dict[str, Any] | None:
+    """Record ``out`` as this config's job folder; or, resuming a done job, its result."""
+    state = job_state(out, config)  # refuses a folder of another config
+    if state.action == "done" and cfg.resume:
+        assert state.result is not None
+        return {**state.result, "skipped": True}
+    record_job(out, config)
+    # A run repeated in place (interrupted, unreadable result, resume=false) starts
+    # its alert files afresh instead of appending a second copy of every alert.
+    for name in ("alerts.jsonl", "alerts.db"):
+        (out / name).unlink(missing_ok=True)
+    return None
+
+
+def _simulate(
+    cfg: DictConfig, parts: dict[str, Any], out: Path | None, timings: dict[str, float]
+) -> tuple[Any, Any]:
+    """Run the deployment loop; return its trace and the alert router (or None)."""
+    from simulator.loop import DeploymentLoop
 
     t = time.perf_counter()
     router = _router(cfg, out)
-    loop = DeploymentLoop(stream, parts["model"], parts["monitors"], parts["policy"],
+    loop = DeploymentLoop(parts["stream"], parts["model"], parts["monitors"], parts["policy"],
                           registry=_registry(cfg, out), alert_sinks=router or (),
                           **parts["settings"])
     trace = loop.run()
     if router is not None:
         router.flush()  # one last try for batches a sink refused during the run
     timings["simulate"] = time.perf_counter() - t
+    return trace, router
+
+
+def _references(
+    cfg: DictConfig, stream: Any, settings: dict[str, Any], timings: dict[str, float], *,
+    sweep_dir: Path | None,
+) -> tuple[Any, np.ndarray | None]:
+    """The oracle policy's trace and the skyline (shared in ``sweep_dir``), as asked."""
+    from simulator.loop import DeploymentLoop
+    from simulator.policies import Oracle
 
     oracle_trace = None
     if cfg.score.oracle:
         t = time.perf_counter()
         oracle_trace = DeploymentLoop(stream, _make("model", cfg), (), Oracle(),
-                                      **parts["settings"]).run()
+                                      **settings).run()
         timings["oracle"] = time.perf_counter() - t
-
     sky = None
     if cfg.score.skyline:
         t = time.perf_counter()
-        sky = _skyline(cfg, stream, _sweep_dir(output_dir))
+        sky = _skyline(cfg, stream, sweep_dir)
         timings["skyline"] = time.perf_counter() - t
+    return oracle_trace, sky
 
-    t = time.perf_counter()
+
+def _score(
+    cfg: DictConfig, parts: dict[str, Any], trace: Any, oracle_trace: Any, sky: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """The run's metrics, each monitor's scores with baselines, the pooled alarms' (or None)."""
+    from experiments.metrics import score_detections, score_run, score_with_baselines
+    from experiments.metrics.runs import alert_times_by_monitor
+
+    stream = parts["stream"]
     n, horizon = stream.n_samples, cfg.score.horizon
     pooled = score_run(trace, stream.events, n, horizon, oracle=oracle_trace,
                        window=cfg.score.window, epsilon=cfg.score.epsilon, skyline=sky)
@@ -335,29 +406,7 @@ def run(cfg: DictConfig, output_dir: str | Path | None = "auto") -> dict[str, An
     if len(per_monitor) > 1:
         any_monitor = {"name": pooled.alerts_of, "monitors": list(per_monitor),
                        **{k: pooled[k] for k in detection_keys}}
-    timings["score"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - start
-
-    result = _nan_to_none({
-        "config": config,
-        "config_hash": config_hash(config),
-        "monitors": per_monitor,
-        "metrics": metrics,
-        **({"any_monitor": any_monitor} if any_monitor is not None else {}),
-        "detectors": {m.name: describe(parts["detectors"][m.name], m.detector)
-                      for m in parts["monitors"]},
-        "calibration": parts["calibration"],
-        "alerts": router.counts() if router is not None else None,
-        "events": [dict(e) for e in trace.meta["stream_events"]],
-        "timings": timings,
-        "versions": _versions(),
-        "skipped": False,
-    })
-    if out is not None:
-        _write_outputs(cfg, out, trace, oracle_trace, sky,
-                       defer=_defer_timeline(cfg, output_dir))
-        write_json_atomic(result_path, result)  # last: its presence means "done"
-    return result
+    return metrics, per_monitor, any_monitor
 
 
 def _defer_timeline(cfg: DictConfig, output_dir: Any) -> bool:
@@ -487,6 +536,15 @@ def _console_lines(cfg: DictConfig, result: dict[str, Any], most: int = 6) -> li
     m = result["metrics"]
     lines.append(f"  run: accuracy = {_sig(m.get('accuracy'))}, "
                  f"accuracy lost = {_sig(m.get('accuracy_lost'))}, retrains = {m.get('retrains')}")
+    axis = result.get("time_axis")
+    if axis:  # a replayed log: when, in its own time, each drift was first alerted
+        lines.append(f"  log time: {axis['start']} to {axis['end']}")
+        for f in axis["first_alerts"]:
+            alert = f["alert"]
+            found = ("no alert" if alert is None else
+                     f"first alert {alert['timestamp']} ({alert['monitor']}, "
+                     f"{alert['delay_hours']:.3g} h later)")
+            lines.append(f"  drift at {f['onset_timestamp']}: {found}")
     return lines
 
 

@@ -80,6 +80,7 @@ from simulator.monitors import Monitor
 from simulator.policies import Decision, LoopStateView, Never, Policy
 from simulator.registry import InMemoryRegistry
 from simulator.stream import DriftStream
+from simulator.timeaxis import stamp_alerts
 from simulator.trace import Trace
 
 __all__ = ["DeploymentLoop"]
@@ -392,7 +393,7 @@ class DeploymentLoop:
                 state.log(state.n - 1, "retrain_skipped", job=payload.id,
                           reason="stream ended before the job could run")
         self._write_columns(state)
-        return state.trace.build(meta=self._meta(state))
+        return state.trace.build(meta=self._meta(state), time=state.time)
 
     @staticmethod
     def _write_columns(state: RunState) -> None:
@@ -540,6 +541,7 @@ class DeploymentLoop:
                       detector=a.detector, signal=a.signal, statistic=a.statistic,
                       severity=a.severity, **where)
         if self.router_ is not None and s.alerts:
-            self.router_.route(s.alerts)
+            # alerts of a replayed log say when they happened in the log's time
+            self.router_.route(stamp_alerts(s.alerts, state.time))
         if s.decision is not None:
             self.jobs_.act(s.decision_time, s.decision)

@@ -14,6 +14,13 @@ model is trained on ``n_train`` samples of that state and scored on ``n_test`` f
 ones (:meth:`~simulator.stream.DriftStream.sample_state`), with prediction drift
 applied to its outputs as the loop applies it to the served model's.
 
+A replayed log (:attr:`~simulator.stream.DriftStream.replay`) has no generator to draw
+fresh samples from, and its distribution may change on its own: there the skyline at
+sample ``t`` is the cross-fitted accuracy of the model class on the ``neighbourhood``
+log rows centred on ``t`` (with the injected drifts at their state): trained on every
+other row, tested on the rest, and the other way round. It is computed per block of
+``neighbourhood // 4`` samples (cut where an injected drift's state changes).
+
 Examples
 --------
 >>> from simulator.datasets import load_dataset
@@ -79,6 +86,7 @@ def state_accuracy(
 def skyline(
     stream: DriftStream, model: Any = None, *, n_train: int = 4000, n_test: int = 4000,
     resolution: float = 0.05, seed: int = 0, stop: int | None = None,
+    neighbourhood: int = 1000,
 ) -> np.ndarray:
     """The skyline accuracy at every sample of ``stream`` (module docstring).
 
@@ -97,6 +105,9 @@ def skyline(
         Seed of the training and test draws.
     stop
         Length (default: the stream's).
+    neighbourhood
+        A replayed log: the rows around each sample the skyline is cross-fitted on
+        (module docstring); other streams ignore it.
 
     Returns
     -------
@@ -107,12 +118,47 @@ def skyline(
     n_test = check_int("n_test", n_test, low=10)
     out = np.empty(stream.n_samples if stop is None else stop)
     done: dict[tuple[float, ...], float] = {}
+    if stream.replay:
+        neighbourhood = check_int("neighbourhood", neighbourhood, low=20)
     # Small fits: BLAS threads only contend (about 10x slower on two busy cores).
     with threadpool_limits(limits=1):
         for start, end, state in stream.segments(resolution, stop=stop):
-            _fill(out, done, stream, model, start, end, state,
-                  n_train=n_train, n_test=n_test, seed=seed)
+            if stream.replay:
+                _fill_replay(out, stream, model, start, end, state,
+                             neighbourhood=neighbourhood, seed=seed)
+            else:
+                _fill(out, done, stream, model, start, end, state,
+                      n_train=n_train, n_test=n_test, seed=seed)
     return out
+
+
+def _fill_replay(out: np.ndarray, stream: DriftStream, model: Any, start: int, end: int,
+                 state: np.ndarray, *, neighbourhood: int, seed: int) -> None:
+    """Write the skyline of a replay's segment, block by block (module docstring)."""
+    rows = min(neighbourhood, stream.dataset.n_samples)
+    block = max(neighbourhood // 4, 1)
+    for a in range(start, end, block):
+        b = min(a + block, end)
+        lo = min(max((a + b) // 2 - rows // 2, 0), stream.dataset.n_samples - rows)
+        X, y, truth, noise = stream.replay_rows(state, lo, lo + rows, seed=seed)
+        out[a:b] = np.mean([_cross_fit(stream, model, X, y, truth, noise, half)
+                            for half in (0, 1)])
+
+
+def _cross_fit(stream: DriftStream, model: Any, X: np.ndarray, y: np.ndarray,
+               truth: np.ndarray, noise: np.ndarray, half: int) -> float:
+    """Accuracy on the rows of one parity of a model fit on the other's: both halves
+    span the whole neighbourhood, so neither is older than the other."""
+    train, test = slice(1 - half, None, 2), slice(half, None, 2)
+    model = default_model() if model is None else model
+    if np.unique(y[train]).size < 2:  # one class seen: the only sensible model predicts it
+        proba = np.zeros((y[test].size, stream.n_classes))
+        proba[:, int(y[train][0])] = 1.0
+    else:
+        proba = full_proba(_fresh(model).fit(X[train], y[train]), X[test], stream.n_classes)
+    if any(d.kind == "prediction" for d in stream.drifts):
+        proba = apply_prediction_drift(proba, truth[test], stream.drifts, noise[test])
+    return float(np.mean(proba.argmax(axis=1) == y[test]))
 
 
 def _fill(out: np.ndarray, done: dict[tuple[float, ...], float], stream: DriftStream,

@@ -754,6 +754,40 @@ class DriftStream:
         # key 4 is this method's own stream of randomness (blocks use 1, harm uses 2)
         return self._render(np.tile(state, (n, 1)), (4, seed + 1), t)
 
+    def replay_rows(
+        self, state: Iterable[float], start: int, stop: int, *, seed: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows ``start .. stop - 1`` of a replayed log, in order, with the drifts at
+        intensities ``state``: ``(X, y, truth, noise)``. A log's distribution at a time
+        is only known through its rows near that time, so this is what the skyline of
+        a replay trains and tests on (:func:`~simulator.skyline.skyline`); ``seed``
+        picks the drifts' own randomness.
+
+        Examples
+        --------
+        >>> from simulator.datasets import Dataset
+        >>> log = Dataset("log", [[1.0], [2.0], [3.0], [4.0]], [0, 1, 0, 1], ("x",),
+        ...               ("a", "b"), time=np.arange("2024-01-01", "2024-01-05",
+        ...                                          dtype="datetime64[D]"))
+        >>> X, y, _, _ = DriftStream(log).replay_rows([], 1, 3)
+        >>> X[:, 0].tolist(), y.tolist()
+        ([2.0, 3.0], [1, 0])
+        """
+        if not self.replay:
+            raise ValueError("replay_rows reads a replayed log's rows; this stream "
+                             f"resamples {self.dataset.name!r} (use sample_state)")
+        start = check_int("start", start, low=0)
+        stop = check_int("stop", stop, low=start + 1, high=self.dataset.n_samples)
+        state = np.asarray(list(state), dtype=float).reshape(-1)
+        if state.size != len(self.drifts) or ((state < 0) | (state > 1)).any():
+            raise ValueError(
+                f"state must hold {len(self.drifts)} intensities in [0, 1] (one per drift), "
+                f"got {state.tolist()!r}"
+            )
+        t = np.arange(start, stop, dtype=np.int64)
+        # key 5 is this method's own stream of randomness (sample_state uses 4)
+        return self._render(np.tile(state, (t.size, 1)), (5, check_int("seed", seed, low=0) + 1), t)
+
     def sample_at(
         self, t: int, n: int, seed: int = 0
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -15,7 +15,9 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -26,8 +28,10 @@ __all__ = [
     "UNITS",
     "count_or_duration",
     "is_duration",
+    "iso",
     "parse_duration",
     "period_ends",
+    "stamp_alerts",
     "window_start",
 ]
 
@@ -139,3 +143,31 @@ def period_ends(times: np.ndarray, period: np.timedelta64) -> np.ndarray:
         return stamps
     count = (stamps[-1] - stamps[0]) // period
     return stamps[0] + period * np.arange(1, int(count) + 1)
+
+
+def iso(stamp: Any) -> str:
+    """A timestamp as ISO 8601 text to the second, as results and alerts write it.
+
+    Examples
+    --------
+    >>> iso(np.datetime64("2024-03-02T01:10:33.250"))
+    '2024-03-02T01:10:33'
+    """
+    return str(np.datetime_as_string(np.datetime64(stamp, "ns"), unit="s"))
+
+
+def stamp_alerts(alerts: Sequence[Any], time: np.ndarray | None) -> list[Any]:
+    """The alerts, each with its sample's timestamp in ``details["timestamp"]`` (ISO
+    8601) when the stream has a time axis (``time``); unchanged when ``time`` is None.
+
+    Examples
+    --------
+    >>> from simulator.alerts import Alert
+    >>> times = np.array(["2024-03-01T09:00", "2024-03-01T10:00"], dtype="datetime64[ns]")
+    >>> stamp_alerts([Alert(1, "ks", "KS", "features", 0.3, 1.0)], times)[0].details
+    mappingproxy({'timestamp': '2024-03-01T10:00:00'})
+    """
+    if time is None:
+        return list(alerts)
+    return [dataclasses.replace(a, details={**a.details, "timestamp": iso(time[a.time])})
+            for a in alerts]

@@ -3,7 +3,8 @@
 A :class:`Trace` is columnar. Per sample (time is the sample index) it holds the
 served prediction, whether it was correct, the model version that served it, the true
 label, whether that label was ever revealed to the loop and at what time, and
-optionally the predicted class probabilities. Beside the columns it holds an event
+optionally the predicted class probabilities and, for a replayed log, each sample's
+timestamp (``time``). Beside the columns it holds an event
 log of :class:`TraceEvent` records (alerts, retrains, gate decisions, deployments,
 rollbacks, approvals, … with their times, costs and details) and a JSON-able ``meta``
 dict (config, stream events, seed).
@@ -243,6 +244,10 @@ class Trace:
         The event log, in logging order.
     meta
         JSON-able run metadata: config, stream drift events, seed, ….
+    time
+        Each sample's timestamp (``datetime64[ns]``) when the stream has a time axis
+        (a replayed log), else ``None``; an event at sample ``t`` happened at
+        ``time[t]`` (:meth:`timestamp`).
 
     Examples
     --------
@@ -262,6 +267,7 @@ class Trace:
     proba: np.ndarray | None = None
     events: tuple[TraceEvent, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    time: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -283,6 +289,8 @@ class Trace:
         if not isinstance(self.meta, Mapping):
             raise ValueError(f"meta must be a mapping, got {self.meta!r}")
         set_(self, "meta", MappingProxyType(_jsonable(self.meta, "meta")))
+        if self.time is not None:
+            set_(self, "time", _time_column(self.time, n))
 
     # --------------------------------------------------------------- summaries
 
@@ -307,11 +315,13 @@ class Trace:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Trace):
             return NotImplemented
-        if (self.proba is None) != (other.proba is None):
+        if (self.proba is None) != (other.proba is None) or \
+                (self.time is None) != (other.time is None):
             return False
         return (
             all(np.array_equal(getattr(self, c), getattr(other, c)) for c in _COLUMNS)
             and (self.proba is None or np.array_equal(self.proba, other.proba))
+            and (self.time is None or np.array_equal(self.time, other.time))
             and self.events == other.events
             and dict(self.meta) == dict(other.meta)
         )
@@ -321,7 +331,7 @@ class Trace:
     def __reduce__(self) -> tuple[Any, ...]:
         # mappingproxy cannot be pickled; rebuild from plain values (joblib, deepcopy)
         columns = tuple(getattr(self, c) for c in _COLUMNS)
-        return (Trace, (*columns, self.proba, self.events, dict(self.meta)))
+        return (Trace, (*columns, self.proba, self.events, dict(self.meta), self.time))
 
     def events_of(self, type: str) -> tuple[TraceEvent, ...]:
         """The events of one type (one of :data:`EVENT_TYPES`), in logging order.
@@ -335,6 +345,23 @@ class Trace:
         """
         check_choice("type", type, EVENT_TYPES)
         return tuple(e for e in self.events if e.type == type)
+
+    def timestamp(self, t: int) -> np.datetime64 | None:
+        """The timestamp of sample ``t`` (where an event at ``t`` happened); None when
+        the trace has no time axis.
+
+        Examples
+        --------
+        >>> b = TraceBuilder()
+        >>> b.add_batch(0, [0, 1], None, 1, [0, 1])
+        >>> trace = b.build(time=np.array(["2024-03-01T09:00", "2024-03-01T09:30"],
+        ...                               dtype="datetime64[ns]"))
+        >>> str(trace.timestamp(1)), b.build().timestamp(1)
+        ('2024-03-01T09:30:00.000000000', None)
+        """
+        if self.time is None:
+            return None
+        return self.time[check_int("t", t, low=0, high=self.n_samples - 1)]
 
     def accuracy(self) -> float:
         """Served accuracy over the whole trace (``nan`` if it is empty).
@@ -376,7 +403,8 @@ class Trace:
     def to_frame(self) -> pd.DataFrame:
         """The per-sample columns as a pandas DataFrame indexed by ``time``.
 
-        Probabilities, if any, become columns ``proba_0``, ``proba_1``, ….
+        Probabilities, if any, become columns ``proba_0``, ``proba_1``, …; a time axis
+        the column ``timestamp``.
 
         Examples
         --------
@@ -393,10 +421,13 @@ class Trace:
         columns = {c: getattr(self, c) for c in _COLUMNS}
         if self.proba is not None:
             columns.update({f"proba_{j}": self.proba[:, j] for j in range(self.proba.shape[1])})
+        if self.time is not None:
+            columns["timestamp"] = self.time
         return pd.DataFrame(columns, index=pd.RangeIndex(self.n_samples, name="time"))
 
     def events_frame(self) -> pd.DataFrame:
-        """The event log as a DataFrame with columns ``time``, ``type``, ``cost``, ``details``.
+        """The event log as a DataFrame with columns ``time``, ``type``, ``cost``, ``details``
+        (and ``timestamp``, the sample's, when the trace has a time axis).
 
         Examples
         --------
@@ -408,14 +439,19 @@ class Trace:
         """
         import pandas as pd
 
-        return pd.DataFrame(
+        times = np.array([e.time for e in self.events], dtype=np.int64)
+        frame = pd.DataFrame(
             {
-                "time": np.array([e.time for e in self.events], dtype=np.int64),
+                "time": times,
                 "type": [e.type for e in self.events],
                 "cost": np.array([e.cost for e in self.events], dtype=np.float64),
                 "details": [dict(e.details) for e in self.events],
             }
         )
+        if self.time is not None:
+            # events logged at the stream's end (n) happened after its last sample
+            frame["timestamp"] = self.time[np.minimum(times, self.n_samples - 1)]
+        return frame
 
     # --------------------------------------------------------------------- I/O
 
@@ -448,6 +484,8 @@ class Trace:
         arrays = {c: np.asarray(getattr(self, c)) for c in _COLUMNS}
         if self.proba is not None:
             arrays["proba"] = np.asarray(self.proba)
+        if self.time is not None:
+            arrays["time"] = np.asarray(self.time)
         arrays[_JSON_KEY] = np.frombuffer(json.dumps(payload).encode("utf-8"), dtype=np.uint8)
         # np.savez keeps a name that ends in .npz, which the temporary name does
         atomic_write(path, lambda tmp: np.savez_compressed(tmp, **arrays))
@@ -493,17 +531,36 @@ class Trace:
                 )
             columns = {c: data[c] for c in _COLUMNS}
             proba = data["proba"] if "proba" in data.files else None
+            time = data["time"] if "time" in data.files else None
         return cls(
             **columns,
             proba=proba,
             events=tuple(TraceEvent.from_dict(e) for e in payload["events"]),
             meta=payload["meta"],
+            time=time,
         )
 
 
 def _npz_path(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def _time_column(values: Any, n: int) -> np.ndarray:
+    """The timestamps as a read-only ``datetime64[ns]`` column of ``n`` sorted entries."""
+    try:
+        stamps = np.asarray(values, dtype="datetime64[ns]")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"time must hold timestamps (datetime64), got {values!r:.80}") from exc
+    if stamps.shape != (n,):
+        raise ValueError(f"time must be 1-d with {n} entries (one per sample), got shape "
+                         f"{stamps.shape}")
+    if np.isnat(stamps).any() or (stamps[1:] < stamps[:-1]).any():
+        raise ValueError("time must be sorted timestamps without NaT (a replay plays its "
+                         "rows in time order)")
+    stamps = stamps.view()
+    stamps.flags.writeable = False
+    return stamps
 
 
 def _check_label_times(revealed: np.ndarray, label_time: np.ndarray, index: np.ndarray) -> None:
@@ -701,8 +758,11 @@ class TraceBuilder:
         self._events.append(event)
         return event
 
-    def build(self, meta: Mapping[str, Any] | None = None) -> Trace:
+    def build(self, meta: Mapping[str, Any] | None = None, time: Any = None) -> Trace:
         """Freeze what was collected into a :class:`Trace` (copies; the builder goes on).
+
+        ``time``: the samples' timestamps (one per sample), for a stream with a time
+        axis; else None.
 
         Examples
         --------
@@ -712,7 +772,8 @@ class TraceBuilder:
         n = self._n
         cols = {name: arr[:n].copy() for name, arr in self._cols.items()}
         proba = None if self._proba is None else self._proba[:n].copy()
-        return Trace(**cols, proba=proba, events=tuple(self._events), meta=meta or {})
+        return Trace(**cols, proba=proba, events=tuple(self._events), meta=meta or {},
+                     time=None if time is None else np.array(time[:n]))
 
     def _check_proba_presence(self, proba: np.ndarray | None) -> None:
         has = proba is not None

@@ -161,6 +161,7 @@ def test_readme_run_it_on_your_own_data_commands_run(tmp_path):
     """Each command as the README writes it, from the project root (the venv's python
     for `.venv/bin/python`; /tmp paths moved into this test's folder)."""
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
+    printed = []
     for command in readme_commands():
         # /tmp first: the interpreter itself may live under /tmp (a CI clone)
         command = command.replace("/tmp/", f"{tmp_path}/")
@@ -168,6 +169,7 @@ def test_readme_run_it_on_your_own_data_commands_run(tmp_path):
         done = subprocess.run(command, shell=True, cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
+        printed.append(done.stdout + done.stderr)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "loan_log.csv"), make_log())
     result = json.loads((tmp_path / "loan_log_run" / "result.json").read_text())
     assert result["config"]["loop"]["retrain"]["window"] == "30d"
@@ -176,6 +178,23 @@ def test_readme_run_it_on_your_own_data_commands_run(tmp_path):
     retrains = [e for e in trace.events if e.type == "retrain_start"]
     assert [e.time for e in retrains] == [1001, 2001, 3001, 4001, 5001]
     assert all(600 < e.details["n_train"] < 1000 for e in retrains)
+    # the daily KS monitor: one check a day, the shift of 1 March found on 2 March
+    daily = json.loads((tmp_path / "loan_log_daily" / "result.json").read_text())
+    assert daily["config"]["monitor"] == {"signal": "features", "every": "1d", "window": "7d"}
+    assert daily["events"][0]["onset_timestamp"] == "2024-03-01T00:00:25"
+    alerts = [e for e in daily["time_axis"]["events"] if e["type"] == "alert"]
+    first_after = next(a for a in alerts if a["time"] >= 1792)
+    assert first_after["timestamp"].startswith("2024-03-02")
+    start = pd.Timestamp(daily["time_axis"]["start"])
+    days = [(pd.Timestamp(a["timestamp"]) - start) // pd.Timedelta("1D") for a in alerts]
+    assert len(set(days)) == len(days) > 100  # at most one check a day, and it keeps alarming
+    (found,) = daily["time_axis"]["first_alerts"]
+    assert found["alert"]["timestamp"] == first_after["timestamp"]
+    hours = (pd.Timestamp(first_after["timestamp"]) - pd.Timestamp("2024-03-01T00:00:25"))
+    assert found["alert"]["delay_hours"] == pytest.approx(hours / pd.Timedelta("1h"), abs=1e-3)
+    assert (f"drift at 2024-03-01T00:00:25: first alert {first_after['timestamp']} (KS, "
+            f"{found['alert']['delay_hours']:.3g} h later)") in printed[2]
+    assert (tmp_path / "loan_log_daily" / "timeline.png").stat().st_size > 10_000
 
 
 def test_a_weekly_period_retrains_at_the_first_sample_of_each_week(tmp_path):

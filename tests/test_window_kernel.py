@@ -156,3 +156,42 @@ def test_mmd_reference_share_reused_across_tests() -> None:
     assert mmd.test(windows[1]).p_value == MMD(n_permutations=50, seed=4).fit(X2).test(
         windows[1]
     ).p_value
+
+
+def test_mmd_results_do_not_depend_on_the_thread_count() -> None:
+    """Blocks are spread over as many threads as BLAS may use and summed in block order:
+    one thread and four give bit-identical statistics and p-values (2,600 rows: more than
+    one 2048-row block, so the threaded path runs)."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(13)
+    X, Y = rng.normal(size=(2200, 3)), rng.normal(0.05, 1.0, size=(400, 3))
+    results = []
+    for threads in (1, 4):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            mmd = MMD(n_permutations=60, seed=3).fit(X)
+            results.append([(r.statistic, r.p_value) for r in (mmd.test(Y), mmd.test(Y))])
+    assert results[0] == results[1]
+
+
+def test_concurrent_mmd_tests_leave_the_blas_threads_as_they_were() -> None:
+    """Each pass limits BLAS to one thread (process-wide) and restores it; tests run
+    from several threads at once give the serial results and leave the limit as set."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rng = np.random.default_rng(14)
+    X = rng.normal(size=(300, 3))
+    windows = [rng.normal(0.1 * i, 1.0, size=(100, 3)) for i in range(8)]
+
+    def p_value(W: np.ndarray) -> float:
+        return MMD(n_permutations=30, seed=1).fit(X).test(W).p_value
+
+    serial = [p_value(W) for W in windows]
+    with threadpool_limits(limits=2, user_api="blas"):
+        with ThreadPoolExecutor(4) as pool:
+            concurrent = list(pool.map(p_value, windows))
+        after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    assert concurrent == serial
+    assert after == {2}

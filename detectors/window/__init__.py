@@ -12,7 +12,8 @@ The tests, by family (see each class for its defaults):
   :class:`AndersonDarling`, :class:`ChiSquared` (categorical);
 * per feature, distances with a threshold: :class:`PSI`, :class:`Wasserstein`,
   :class:`JensenShannon`, :class:`Hellinger`;
-* multivariate: :class:`MMD`, :class:`Energy`, :class:`ClassifierTest`;
+* multivariate: :class:`MMD` (all pairs with a permutation p-value, or the linear-time
+  block and pair estimators for large windows), :class:`Energy`, :class:`ClassifierTest`;
 * :class:`AutoTest` picks a per-feature test by kind and sample size;
 * :class:`SegmentedTest` runs a test per segment of a segment column, corrected
   across segments, and says which segment drifted.

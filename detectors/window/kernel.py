@@ -193,6 +193,7 @@ def _rbf_into(left: np.ndarray, right_t: np.ndarray, out: np.ndarray) -> np.ndar
 
 
 _CONTROLLER: list[ThreadpoolController] = []
+_LIMIT_LOCK = threading.Lock()
 # at most this many block workers (each holds ~50 MB of work arrays)
 _MAX_WORKERS = 8
 
@@ -208,25 +209,36 @@ def _map_blocks(
     fn: Callable[[tuple[slice, slice], _Scratch], T], tasks: list[tuple[slice, slice]],
     size: int, width: int,
 ) -> list[T]:
-    """``[fn(task, scratch) for task in tasks]``, in order, spread over as many threads
-    as BLAS may use (one scratch per thread, BLAS single-threaded inside): whole blocks
-    per thread scale better than BLAS's own threads inside each product, which wait on
-    each other when the machine is busy. Results come back in task order, so sums over
-    them do not depend on the scheduling."""
-    blas = _blas_controller().select(user_api="blas").lib_controllers
-    workers = min(len(tasks), _MAX_WORKERS, max((lib.num_threads for lib in blas), default=1))
-    if workers <= 1:
+    """``[fn(task, scratch) for task in tasks]``, in order, with BLAS single-threaded
+    inside, spread over as many threads as BLAS may use (one scratch per thread) when
+    there is at least one full block of work. Whole blocks per thread scale better than
+    BLAS's own threads inside each product, which wait on each other when the machine
+    is busy (a 400-row test took 6-20 times longer with two BLAS threads than with one
+    on a loaded 2-core machine). Results come back in task order, so sums over them do
+    not depend on the scheduling. The BLAS limit is process-wide: one pass at a time
+    sets and restores it (a lock), so that concurrent tests cannot leave it at 1."""
+    controller = _blas_controller()
+    blas = controller.select(user_api="blas").lib_controllers
+    threads = max((lib.num_threads for lib in blas), default=1)
+    if threads <= 1:  # already single-threaded (e.g. inside a worker): nothing to set
         scratch = _Scratch(size, width)
         return [fn(task, scratch) for task in tasks]
-    local = threading.local()
+    work = sum((r.stop - r.start) * (c.stop - c.start) for r, c in tasks)
+    # below one full block of work, a thread pool costs more than it saves
+    workers = min(len(tasks), _MAX_WORKERS, threads) if work >= _BLOCK * _BLOCK else 1
+    with _LIMIT_LOCK, controller.limit(limits=1, user_api="blas"):
+        if workers <= 1:
+            scratch = _Scratch(size, width)
+            return [fn(task, scratch) for task in tasks]
+        local = threading.local()
 
-    def run(task: tuple[slice, slice]) -> T:
-        if not hasattr(local, "scratch"):
-            local.scratch = _Scratch(size, width)
-        return fn(task, local.scratch)
+        def run(task: tuple[slice, slice]) -> T:
+            if not hasattr(local, "scratch"):
+                local.scratch = _Scratch(size, width)
+            return fn(task, local.scratch)
 
-    with _blas_controller().limit(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(run, tasks))
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(run, tasks))
 
 
 def _pairs(parts: list[slice]) -> list[tuple[slice, slice]]:

@@ -319,8 +319,7 @@ def match_alarms(
 def _first_alarms(
     alarms: np.ndarray, k_harm: np.ndarray, n_points: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which alarms are the first in their change point's window, and each of the
-    ``n_points`` change points' first alarm time (-1: none)."""
+    """Which alarms come first in their change point's window; each point's first (-1: none)."""
     in_harm = k_harm >= 0
     first = np.zeros(alarms.shape[0], dtype=bool)
     cp_detect = np.full(n_points, -1, dtype=np.int64)

@@ -325,8 +325,7 @@ def _check_runs(trace: Trace, oracle: Trace | None) -> int:
 
 @dataclass(frozen=True)
 class _Curves:
-    """Rolling accuracies over one window: the run's and its references' (``None`` when
-    not given)."""
+    """Rolling accuracies of the run and of its references (``None`` when not given)."""
 
     run: np.ndarray
     oracle: np.ndarray | None
@@ -334,8 +333,7 @@ class _Curves:
 
 
 def _harmful_spans(ev: Any, n: int, horizon: int | None) -> list[tuple[int, int, int]]:
-    """(onset, end, stop) of each harmful event in onset order; ``stop`` is the next
-    harmful onset, the stream's end or ``onset + horizon``, whichever comes first."""
+    """(onset, end, stop) of each harmful event in onset order (module docstring: span)."""
     onsets = np.sort(ev.onset[ev.harmful], kind="stable")
     ends = ev.end[ev.harmful][np.argsort(ev.onset[ev.harmful], kind="stable")]
     distinct = np.unique(onsets)
@@ -384,8 +382,7 @@ def _score_event(curves: _Curves, t0: int, end: int, stop: int, epsilon: float) 
 
 
 def _aggregate(curves: _Curves, per_event: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run's recovery scalars from its per-event records, the unsuffixed ones against
-    the first reference given of skyline, oracle, baseline."""
+    """The run's recovery scalars; unsuffixed ones against skyline, else oracle, else baseline."""
     r, o, sky = curves.run, curves.oracle, curves.skyline
     ttr_o, miss_o = _mean_recovered(per_event, "time_to_recover_oracle")
     ttr_b, miss_b = _mean_recovered(per_event, "time_to_recover_baseline")

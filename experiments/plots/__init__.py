@@ -20,7 +20,8 @@ The package holds one module per figure family (:mod:`~experiments.plots.tradeof
 :mod:`~experiments.plots.recovery`, :mod:`~experiments.plots.policies`,
 :mod:`~experiments.plots.heatmaps`, :mod:`~experiments.plots.calibration`) and one per
 panel of the timeline (``timeline_accuracy``, ``timeline_events``,
-``timeline_versions``, laid out by :mod:`~experiments.plots.run_timeline`). Metric
+``timeline_versions``, laid out by :mod:`~experiments.plots.run_timeline`; its axis in
+dates for a replayed log by ``timeline_dates``). Metric
 names and directions come from :mod:`experiments.metrics.labels`.
 
 Examples

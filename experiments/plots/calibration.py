@@ -145,8 +145,8 @@ def _target_rate(
 
 
 def _rate_limits(rates: np.ndarray, target_rate: float) -> tuple[float, float]:
-    """(floor, ceiling) of the rate axes: the floor, a decade under the lowest positive
-    rate, is where "no false alarm" is drawn."""
+    """(floor, ceiling) of the rate axes; the floor, where "no false alarm" is drawn."""
+    # the floor sits a decade under the lowest positive rate (or the target)
     positive = rates[np.isfinite(rates) & (rates > 0)]
     low = min([target_rate, *positive.tolist()])
     floor = 10 ** (math.floor(math.log10(low)) - 1)

@@ -99,8 +99,7 @@ def heatmap(
 
 
 def _direction(summary: Any, value: str, higher_is_better: bool | None) -> bool:
-    """Whether a higher ``value`` is better: as given, else from :data:`HIGHER_IS_BETTER`;
-    ``value`` must be a numeric column."""
+    """Whether a higher ``value`` (a numeric column) is better: as given, else as listed."""
     import pandas as pd
 
     if not pd.api.types.is_numeric_dtype(summary[value]) or summary[value].dtype == bool:
@@ -118,8 +117,7 @@ def _direction(summary: Any, value: str, higher_is_better: bool | None) -> bool:
 
 
 def _value_grid(summary: Any, value: str, row: str, col: str) -> tuple[np.ndarray, list, list]:
-    """(values as a rows × cols array, NaN where missing; row labels; column labels), the
-    labels in order of first appearance; one summary row per pair."""
+    """The rows × cols values (NaN where missing) and both labels in order of appearance."""
     import pandas as pd
 
     dup = summary.duplicated([row, col])

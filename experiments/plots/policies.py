@@ -70,8 +70,7 @@ def policy_bars(summary: Any, *, path: str | os.PathLike[str] | None = None) -> 
 
 
 def _bar_panel(ax: Any, frame: Any, column: str, color: str, names: list[str]) -> None:
-    """One panel: ``column`` per policy as horizontal bars (the oracle's hatched), each
-    with its value written past its error bar."""
+    """One panel: ``column`` per policy as labelled horizontal bars, the oracle's hatched."""
     ypos = np.arange(len(names))
     values = frame[column].to_numpy(dtype=float)
     ci = _ci(frame, column)

@@ -21,6 +21,7 @@ from experiments.plots.timeline_accuracy import (
     draw_drifts,
     stream_events,
 )
+from experiments.plots.timeline_dates import draw_dates
 from experiments.plots.timeline_events import draw_events, event_rows
 from experiments.plots.timeline_versions import draw_versions
 from simulator.trace import Trace
@@ -53,6 +54,9 @@ def timeline(
       light dots below them); a ``retraining`` row with retrain starts, failures,
       skips, gate rejections and approver rejections; shadow and A/B trials as bars.
     * **model version** — the version that served each sample.
+
+    The axis is the sample index; for a trace with timestamps (a replayed log) it is
+    labelled with dates (:mod:`~experiments.plots.timeline_dates`).
 
     Parameters
     ----------
@@ -101,6 +105,7 @@ def timeline(
     handles += draw_changes([ax, ax_ev, ax_ver], trace)
     handles += draw_events(ax_ev, trace)
     draw_versions(ax_ver, trace)
+    draw_dates(ax_ver, trace)  # a replayed log: the shared axis in the log's dates
     if title is None:
         policy = trace.meta.get("policy")
         title = f"run timeline — policy {policy}" if policy else "run timeline"

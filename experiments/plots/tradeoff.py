@@ -132,8 +132,7 @@ def _baseline_mask(frame: Any) -> np.ndarray:
 
 @dataclass
 class _Curve:
-    """One detector's drawn curve: its legend handle, its threshold labels, and whether
-    it has points with no delay (``undefined``) or with missed drifts (``missed``)."""
+    """A drawn detector curve: legend handle, threshold labels, undefined/missed marks drawn."""
 
     handle: Any
     labels: list[Any]
@@ -274,8 +273,7 @@ def _threshold_text(threshold: float, undefined: bool, missed_share: float) -> s
 def _baseline_points(
     ax: Any, frame: Any, is_base: np.ndarray, x: str, y: str, handles: list[Any]
 ) -> list[str]:
-    """Draw each placeable baseline as unjoined grey markers (handles appended to
-    ``handles``); return notes for the baselines that cannot be placed."""
+    """Draw placeable baselines as grey markers (into ``handles``); return notes on the rest."""
     import pandas as pd
 
     notes: list[str] = []
