@@ -172,3 +172,26 @@ def test_mmd_results_do_not_depend_on_the_thread_count() -> None:
             mmd = MMD(n_permutations=60, seed=3).fit(X)
             results.append([(r.statistic, r.p_value) for r in (mmd.test(Y), mmd.test(Y))])
     assert results[0] == results[1]
+
+
+def test_concurrent_mmd_tests_leave_the_blas_threads_as_they_were() -> None:
+    """Each pass limits BLAS to one thread (process-wide) and restores it; tests run
+    from several threads at once give the serial results and leave the limit as set."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    rng = np.random.default_rng(14)
+    X = rng.normal(size=(300, 3))
+    windows = [rng.normal(0.1 * i, 1.0, size=(100, 3)) for i in range(8)]
+
+    def p_value(W: np.ndarray) -> float:
+        return MMD(n_permutations=30, seed=1).fit(X).test(W).p_value
+
+    serial = [p_value(W) for W in windows]
+    with threadpool_limits(limits=2, user_api="blas"):
+        with ThreadPoolExecutor(4) as pool:
+            concurrent = list(pool.map(p_value, windows))
+        after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    assert concurrent == serial
+    assert after == {2}

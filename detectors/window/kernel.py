@@ -193,6 +193,7 @@ def _rbf_into(left: np.ndarray, right_t: np.ndarray, out: np.ndarray) -> np.ndar
 
 
 _CONTROLLER: list[ThreadpoolController] = []
+_LIMIT_LOCK = threading.Lock()
 # at most this many block workers (each holds ~50 MB of work arrays)
 _MAX_WORKERS = 8
 
@@ -212,16 +213,20 @@ def _map_blocks(
     inside, spread over as many threads as BLAS may use (one scratch per thread) when
     there is at least one full block of work. Whole blocks per thread scale better than
     BLAS's own threads inside each product, which wait on each other when the machine
-    is busy (a 400-row test took 6x longer with two BLAS threads than with one on a
-    loaded 2-core machine). Results come back in task order, so sums over them do not
-    depend on the scheduling."""
-    work = sum((r.stop - r.start) * (c.stop - c.start) for r, c in tasks)
+    is busy (a 400-row test took 6-20 times longer with two BLAS threads than with one
+    on a loaded 2-core machine). Results come back in task order, so sums over them do
+    not depend on the scheduling. The BLAS limit is process-wide: one pass at a time
+    sets and restores it (a lock), so that concurrent tests cannot leave it at 1."""
     controller = _blas_controller()
-    workers = 1
-    if work >= _BLOCK * _BLOCK:  # below one full block, a thread pool costs more than it saves
-        blas = controller.select(user_api="blas").lib_controllers
-        workers = min(len(tasks), _MAX_WORKERS, max((lib.num_threads for lib in blas), default=1))
-    with controller.limit(limits=1, user_api="blas"):
+    blas = controller.select(user_api="blas").lib_controllers
+    threads = max((lib.num_threads for lib in blas), default=1)
+    if threads <= 1:  # already single-threaded (e.g. inside a worker): nothing to set
+        scratch = _Scratch(size, width)
+        return [fn(task, scratch) for task in tasks]
+    work = sum((r.stop - r.start) * (c.stop - c.start) for r, c in tasks)
+    # below one full block of work, a thread pool costs more than it saves
+    workers = min(len(tasks), _MAX_WORKERS, threads) if work >= _BLOCK * _BLOCK else 1
+    with _LIMIT_LOCK, controller.limit(limits=1, user_api="blas"):
         if workers <= 1:
             scratch = _Scratch(size, width)
             return [fn(task, scratch) for task in tasks]
