@@ -72,14 +72,17 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> DictC
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         try:
             return hydra_compose(config_name=config_name, overrides=list(overrides))
-        except (HydraException, OmegaConfBaseException, AssertionError) as exc:
+        except (HydraException, OmegaConfBaseException, AssertionError, AttributeError) as exc:
             # Hydra's own message often leaves the reason in the chained cause
             # ("Error merging override seed=abc"), or is a bare assertion.
             reasons = [str(e).strip() for e in (exc, exc.__cause__) if e and str(e).strip()]
             reason = " | ".join(dict.fromkeys(reasons)) or type(exc).__name__
             if "NoneType" in reason:
-                reason += (" (a section that is null by default, such as calibration, is "
-                           "set whole: 'calibration={target_rate: 0.5}')")
+                # OmegaConf cannot merge into a typed section that is null (an
+                # AttributeError from inside its merge), so calibration is a group.
+                reason += (" (calibration is null by default: switch it on with "
+                           "'+calibration=on', then set its keys, e.g. "
+                           "'calibration.target_rate=1.0')")
             raise ValueError(f"cannot compose the config with overrides "
                              f"{list(overrides)}: {reason}") from exc
 

@@ -245,7 +245,9 @@ class LoopConfig:
     Attributes
     ----------
     batch_size
-        Samples per batch (one ``predict_proba`` call each); does not change results.
+        Samples per batch: monitors, labels and the policy advance a batch at a
+        time (the champion predicts many batches in one call where that gives the
+        same floats, see :mod:`simulator.loop_serving`); does not change results.
     label_delay
         Samples until a label is revealed: an int, or ``(low, high)`` for a seeded
         uniform integer delay per sample.

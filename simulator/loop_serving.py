@@ -54,13 +54,13 @@ def _rows(batch: Batch, start: int, stop: int) -> Batch:
 
 
 class _Ahead:
-    """Stream samples read ahead, and one model's probabilities for some of them."""
+    """Stream samples read ahead, and one model version's probabilities for some."""
 
-    __slots__ = ("model", "proba", "proba_start", "proba_stop", "rows")
+    __slots__ = ("proba", "proba_start", "proba_stop", "rows", "version")
 
     def __init__(self, rows: Batch) -> None:
         self.rows = rows
-        self.model: Any = None
+        self.version: int | None = None
         self.proba = np.empty((0, 0))
         self.proba_start = self.proba_stop = rows.start
 
@@ -70,9 +70,9 @@ class _Ahead:
             return _rows(self.rows, start, stop)
         return None
 
-    def predicted(self, model: Any, start: int, stop: int) -> np.ndarray | None:
-        """``model``'s probabilities for ``[start, stop)``, or None if not computed."""
-        if model is not self.model or start < self.proba_start or stop > self.proba_stop:
+    def predicted(self, version: int, start: int, stop: int) -> np.ndarray | None:
+        """``version``'s probabilities for ``[start, stop)``, or None if not computed."""
+        if version != self.version or start < self.proba_start or stop > self.proba_stop:
             return None
         return self.proba[start - self.proba_start : stop - self.proba_start]
 
@@ -112,20 +112,26 @@ class Server:
         """Where a read or prediction ahead from ``t`` for ``[t, stop)`` ends."""
         return min(max(stop, t + READ_AHEAD), int(self.stream.n_samples))
 
-    def _champion_proba(self, model: Any, X: np.ndarray, k: int, t: int, stop: int) -> np.ndarray:
-        """The champion's probabilities for ``[t, stop)`` (a fresh array)."""
+    def _champion_proba(self, champion: Any, X: np.ndarray, k: int, t: int, stop: int
+                        ) -> np.ndarray:
+        """The champion's probabilities for ``[t, stop)`` (a fresh array).
+
+        Kept by registry version, not model object: a registry may hand out a fresh
+        copy of the same fitted model on every look-up.
+        """
+        model = champion.model
         if not (self.predict_ahead and stop - t >= 2 and predicts_rowwise(model)):
             return full_proba(model, X, k, first_sample=t)
         ahead = self._ahead
-        proba = ahead.predicted(model, t, stop)
+        proba = ahead.predicted(champion.version, t, stop)
         if proba is None:
             # a new champion, or past what was predicted: predict ahead from here
             end = min(self._horizon(t, stop), ahead.rows.stop)
             rows = ahead.read(t, end)
             assert rows is not None  # _read covered [t, stop) and the horizon is capped
             ahead.proba = full_proba(model, rows.X, k, first_sample=t)
-            ahead.model, ahead.proba_start, ahead.proba_stop = model, t, end
-            proba = ahead.predicted(model, t, stop)
+            ahead.version, ahead.proba_start, ahead.proba_stop = champion.version, t, end
+            proba = ahead.predicted(champion.version, t, stop)
             assert proba is not None
         return proba.copy()
 
@@ -148,7 +154,7 @@ class Server:
         """Serve ``[t, stop)``; store its features and labels in ``state``."""
         batch = self._read(t, stop)
         champion: Any = state.registry.get("champion")
-        proba = self._champion_proba(champion.model, batch.X, state.k, t, stop)
+        proba = self._champion_proba(champion, batch.X, state.k, t, stop)
         version = np.full(stop - t, champion.version, dtype=np.int32)
         self._ab_split(state, trial, t, stop, batch.X, proba, version)
         if self.prediction_drift:

@@ -38,7 +38,10 @@ CONFIG_CASES = {
     "loop-key-without-plus": (["loop.batchsize=5"], ValueError,
                               ("loop.batchsize", "not in 'LoopSchema'")),
     "calibration-null-section": (["calibration.target_rate=-1"], ValueError,
-                                 ("calibration.target_rate=-1", "set whole")),
+                                 ("calibration.target_rate=-1", "'+calibration=on'")),
+    # OmegaConf fails inside its merge (AttributeError) on a dict into the null section.
+    "calibration-dict-into-null": (["calibration={target_rate:0.5}"], ValueError,
+                                   ("calibration={target_rate:0.5}", "'+calibration=on'")),
     "batch-size-zero": (["loop.batch_size=0"], ValueError, ("loop.batch_size", ">= 1", "0")),
     "label-fraction": (["loop.label_fraction=2"], ValueError,
                        ("loop.label_fraction", "<= 1.0", "2.0")),
@@ -101,6 +104,13 @@ def test_a_target_the_user_allows_is_accepted(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("DRIFTSIM_ALLOWED_TARGETS", "mypkg, builtins.dict")
     check_targets(spec)
     assert is_allowed("mypkg.models.Net") and not is_allowed("mypkgx.Net")
+
+
+def test_calibration_switched_on_as_the_message_says() -> None:
+    cfg = compose(["+calibration=on", "calibration.target_rate=1.0"])
+    assert cfg.calibration.target_rate == 1.0
+    shipped = compose(["experiment=calibrated"]).calibration
+    assert cfg.calibration.null_samples == shipped.null_samples
 
 
 def test_sinks_without_an_output_folder() -> None:

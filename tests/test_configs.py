@@ -56,8 +56,9 @@ def test_all_groups_are_covered():
     folders = {p.name for p in Path(CONF_DIR).iterdir() if p.is_dir()}
     # conf/hydra/ (launchers) is covered by tests/test_launchers.py, conf/scenario/
     # (literature generator scenarios) by tests/test_scenario_configs.py, conf/fleet/
-    # (the fleet app's fleets) by tests/test_fleet_experiment.py.
-    assert folders == {*GROUPS, "experiment", "hydra", "scenario", "fleet"}
+    # (the fleet app's fleets) by tests/test_fleet_experiment.py, conf/calibration/
+    # (switched on with +calibration=on) by tests/test_bad_inputs_experiments.py.
+    assert folders == {*GROUPS, "experiment", "hydra", "scenario", "fleet", "calibration"}
     for group in GROUPS:
         assert _options(group), group
 

@@ -18,6 +18,7 @@ kinds of check:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 
@@ -36,10 +37,13 @@ from detectors.adwin import ADWIN
 from simulator.datasets import load_dataset
 from simulator.drift import Drift
 from simulator.loop import DeploymentLoop
+from simulator.loop_config import RetrainConfig
 from simulator.loop_serving import READ_AHEAD
 from simulator.loop_snapshot import Snapshots
 from simulator.models import RiverClassifier, default_model, full_proba, predicts_rowwise
 from simulator.monitors import Monitor
+from simulator.policies import Oracle
+from simulator.registry import InMemoryRegistry
 from simulator.stream import DriftStream
 from tests.loop_golden_cases import CASES, GOLDEN, digest, run_case
 
@@ -142,7 +146,7 @@ def test_an_unchanged_champion_is_predicted_once_per_read_ahead():
     start = READ_AHEAD - READ_AHEAD % 500
     assert (ahead.rows.start, ahead.rows.stop) == (start, READ_AHEAD + 3000)
     assert (ahead.proba_start, ahead.proba_stop) == (start, READ_AHEAD + 3000)
-    assert ahead.model is loop.champion
+    assert ahead.version == loop.registry_.get("champion").version
     np.testing.assert_array_equal(trace.proba[start:], ahead.proba.astype(np.float32))
 
 
@@ -159,6 +163,33 @@ def test_a_stream_with_drifts_is_rendered_once_and_predicted_in_spans():
     assert ahead.proba_stop == n and 0 < n - ahead.proba_start <= READ_AHEAD + 500
     np.testing.assert_array_equal(trace.proba[ahead.proba_start :],
                                   ahead.proba.astype(np.float32))
+
+
+class CopyingRegistry(InMemoryRegistry):
+    """A registry that hands out a fresh copy of the fitted model on every look-up,
+    as one that loads models from storage would."""
+
+    def get(self, version_or_alias):
+        mv = super().get(version_or_alias)
+        return dataclasses.replace(mv, model=copy.deepcopy(mv.model))
+
+
+def test_predictions_ahead_are_kept_by_version_not_model_object():
+    def run(registry):
+        stream = DriftStream(load_dataset("iris"), [Drift("concept", 6000, classes=(1, 2))],
+                             n_samples=2 * READ_AHEAD, seed=3)
+        loop = DeploymentLoop(stream, policy=Oracle(), retrain=RetrainConfig(window=300),
+                              registry=registry, seed=1)
+        return loop, loop.run()
+
+    plain_loop, plain = run(None)
+    loop, trace = run(CopyingRegistry())
+    assert trace == plain and len(trace.events_of("deploy")) == 2
+    # predicted ahead over the same spans although every look-up gave a new object
+    ahead, plain_ahead = loop.server_._ahead, plain_loop.server_._ahead
+    assert (ahead.proba_start, ahead.proba_stop) == (plain_ahead.proba_start,
+                                                     plain_ahead.proba_stop)
+    assert ahead.proba_start < 2 * READ_AHEAD - 500  # before the last segment began
 
 
 def test_snapshot_is_deep_but_shares_the_compiled_kernel():
