@@ -10,7 +10,10 @@ matrix ``M`` (kernel values or distances), so all permutations are evaluated wit
 one matrix product. The p-value ``(1 + #{permuted >= observed}) / (1 + P)`` is
 valid at any number of permutations P: its false-alarm rate is at most
 ``alpha`` — exactly ``(⌈alpha·(P+1)⌉ − 1) / (P+1)``, 0.0498 for the default P = 200.
-Cost and memory grow as ``(n + m)²``: subsample references beyond a few thousand rows.
+Cost grows as ``(n + m)²`` (memory does not: the kernel matrix is computed in blocks of
+2,048 rows, spread over as many threads as BLAS may use). For large windows MMD also
+offers linear-time estimators, ``estimator="block"`` (the B-test) and ``"linear"``, with
+a normal p-value instead of permutations (:mod:`detectors.window._mmd_estimators`).
 """
 
 from __future__ import annotations
