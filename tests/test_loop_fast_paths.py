@@ -128,7 +128,7 @@ def test_rowwise_models_give_the_same_floats_in_any_chunking(name):
 
 def test_only_listed_exact_classes_are_rowwise():
     class MyLogistic(LogisticRegression):
-        pass
+        """A user's subclass: it may override how it predicts."""
 
     assert predicts_rowwise(make_pipeline(StandardScaler(), GaussianNB()))
     assert not predicts_rowwise(KNeighborsClassifier())
