@@ -122,8 +122,9 @@ class DeploymentLoop:
         A :class:`~simulator.policies.Policy`; default :class:`~simulator.policies.Never`.
     batch_size
         Samples per batch: monitors, labels and the policy advance a batch at a
-        time (the champion predicts many batches in one call where that gives the
-        same floats, see :mod:`simulator.loop_serving`); does not change results.
+        time (the champion predicts many batches in one call, see
+        :mod:`simulator.loop_serving`); does not change results (on wide data, the
+        last bit of some probabilities may differ, see there).
     label_delay
         Samples until a label is revealed: an int, or ``(low, high)`` for a seeded
         uniform integer delay per sample.
