@@ -93,7 +93,9 @@ def predicts_rowwise(model: Any) -> bool:
 
     Exact classes only: a subclass may predict differently. Such a model's
     probabilities for a long run of samples can be computed in one call and cut into
-    segments with the same floats as predicting each segment (of two rows or more).
+    segments: the same values as predicting each segment (of two rows or more) — to
+    the last bit on narrow data; on wide data a BLAS matrix product of another row
+    count may round the last bit differently (see :mod:`simulator.loop_serving`).
 
     Examples
     --------
