@@ -110,6 +110,16 @@ def cached_array(folder: str | os.PathLike[str] | None, kind: str, inputs: objec
 
     ``folder=None`` (not in a sweep) just computes. A cached file that cannot be read
     is computed again and replaced, with a warning naming it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as sweep:
+    ...     a = cached_array(sweep, "skyline", [1, "iris"], lambda: np.full(2, 0.9))
+    ...     b = cached_array(sweep, "skyline", [1, "iris"], lambda: np.zeros(2))  # not called
+    ...     names = [p.name[:8] for p in (Path(sweep) / CACHE_DIR).iterdir()]
+    >>> b.tolist(), names
+    ([0.9, 0.9], ['skyline-'])
     """
     if folder is None:
         return compute()
@@ -127,6 +137,16 @@ def cached_array(folder: str | os.PathLike[str] | None, kind: str, inputs: objec
 
 def clear_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove unfinished writes left in the cache of the sweep in ``folder`` (a job
-    killed mid-write); call it only when no job of that sweep is running."""
+    killed mid-write); call it only when no job of that sweep is running.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as sweep:
+    ...     (Path(sweep) / CACHE_DIR).mkdir()
+    ...     _ = (Path(sweep) / CACHE_DIR / ".tmp.skyline-x.npy").write_bytes(b"")
+    ...     [p.name for p in clear_stale_temps(sweep)]
+    ['.tmp.skyline-x.npy']
+    """
     cache_dir = Path(folder) / CACHE_DIR
     return remove_stale_temps(cache_dir) if cache_dir.is_dir() else []
