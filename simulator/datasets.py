@@ -456,8 +456,7 @@ def _label(value: Any) -> str:
 
 
 def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
-    import pandas as pd
-
+    """A :class:`Dataset` from a CSV / Parquet file: the file branch of :func:`load_dataset`."""
     path = Path(path_like)
     for key in options:
         if key not in _FILE_OPTIONS:
@@ -467,6 +466,44 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
     if not path.is_file():
         raise FileNotFoundError(f"dataset file {str(path)!r} does not exist")
     suffix = _file_suffix(str(path))
+    frame = _read_frame(path, suffix)
+    columns = list(frame.columns)
+    target = _target_column(options, columns, path.name)
+    missing = check_choice("missing", options.get("missing", "error"), ("error", "drop"))
+    time_column = options.get("time")
+    if time_column is not None and str(time_column) not in columns:
+        raise ValueError(f"{path.name}: time column {time_column!r} not found; columns: {columns}")
+    if time_column is not None:
+        # called from here so that its warning's stacklevel still points at the user's call
+        frame = _in_time_order(frame, str(time_column), path.name)
+    features = _feature_columns(options, columns, target, time_column, path.name)
+    forced = _as_names("categorical", options.get("categorical", ()))
+    for name in forced:
+        if name not in features:
+            raise ValueError(
+                f"{path.name}: categorical column {name!r} is not a feature; features: {features}"
+            )
+    used = _complete_rows(frame[[*features, target]], missing, path.name)
+    y, classes = _encode_target(used[target], target, path.name)
+    X, kinds, categories = _encode_features(used, features, forced)
+    stem = path.name[: -len(suffix)] if suffix else path.stem
+    time = None if time_column is None else frame.loc[used.index, str(time_column)].to_numpy()
+    return Dataset(
+        stem,
+        X,
+        y,
+        tuple(features),
+        tuple(_label(c) for c in classes),
+        tuple(kinds),
+        categories,
+        time=time,
+    )
+
+
+def _read_frame(path: Path, suffix: str | None) -> Any:
+    """The file as a pandas DataFrame with string column names, by its suffix's format."""
+    import pandas as pd
+
     try:
         frame = pd.read_parquet(path) if suffix in _PARQUET_SUFFIXES else pd.read_csv(path)
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -476,44 +513,45 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
             f"dataset file {str(path)!r} could not be read as {kind}: "
             f"{type(exc).__name__}: {exc}"
         ) from exc
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
 
+
+def _target_column(options: dict[str, Any], columns: list[str], name: str) -> str:
+    """The ``target`` option, checked to be given and to name a column."""
     if "target" not in options:
-        raise ValueError(f"{path.name}: pass target=<column>; columns: {columns}")
+        raise ValueError(f"{name}: pass target=<column>; columns: {columns}")
     target = str(options["target"])
     if target not in columns:
-        raise ValueError(f"{path.name}: target column {target!r} not found; columns: {columns}")
-    missing = check_choice("missing", options.get("missing", "error"), ("error", "drop"))
-    time_column = options.get("time")
-    if time_column is not None and str(time_column) not in columns:
-        raise ValueError(f"{path.name}: time column {time_column!r} not found; columns: {columns}")
-    if time_column is not None:
-        frame = _in_time_order(frame, str(time_column), path.name)
+        raise ValueError(f"{name}: target column {target!r} not found; columns: {columns}")
+    return target
+
+
+def _feature_columns(
+    options: dict[str, Any], columns: list[str], target: str, time_column: Any, name: str
+) -> list[str]:
+    """The ``features`` option checked against the columns; default all but target and time."""
     if options.get("features") is None:
         features = [c for c in columns if c not in (target, time_column)]
     else:
         features = _as_names("features", options["features"])
-        for name in features:
-            if name not in columns or name == target:
+        for feature in features:
+            if feature not in columns or feature == target:
                 allowed = [c for c in columns if c != target]
                 raise ValueError(
-                    f"{path.name}: unknown feature column {name!r}; allowed: {allowed}"
+                    f"{name}: unknown feature column {feature!r}; allowed: {allowed}"
                 )
     if not features:
-        raise ValueError(f"{path.name}: no feature columns besides target {target!r}")
-    forced = _as_names("categorical", options.get("categorical", ()))
-    for name in forced:
-        if name not in features:
-            raise ValueError(
-                f"{path.name}: categorical column {name!r} is not a feature; features: {features}"
-            )
+        raise ValueError(f"{name}: no feature columns besides target {target!r}")
+    return features
 
-    used = frame[[*features, target]]
+
+def _complete_rows(used: Any, missing: str, name: str) -> Any:
+    """The rows without missing or infinite values: an error, or dropped with a warning."""
     bad = used.isna().to_numpy()
-    for j, name in enumerate(used.columns):
-        if _is_numeric(used[name]):
-            bad[:, j] |= np.isinf(used[name].to_numpy(dtype=np.float64, na_value=np.nan))
+    for j, column_name in enumerate(used.columns):
+        if _is_numeric(used[column_name]):
+            bad[:, j] |= np.isinf(used[column_name].to_numpy(dtype=np.float64, na_value=np.nan))
     bad_rows = bad.any(axis=1)
     if bad_rows.any():
         count = int(bad_rows.sum())
@@ -524,35 +562,46 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
         where = f"first: row {row!r}, column {column!r}"
         if missing == "error":
             raise ValueError(
-                f"{path.name}: {count} of {len(used)} rows have missing or infinite values "
+                f"{name}: {count} of {len(used)} rows have missing or infinite values "
                 f"({where}); pass missing='drop' to drop them"
             )
         warnings.warn(
-            f"{path.name}: dropped {count} of {len(used)} rows with missing or infinite values "
+            f"{name}: dropped {count} of {len(used)} rows with missing or infinite values "
             f"({where})",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # here, _load_file, load_dataset, then the user's call
         )
         used = used.loc[~bad_rows]
     if len(used) == 0:
-        raise ValueError(f"{path.name}: no rows left to load")
+        raise ValueError(f"{name}: no rows left to load")
+    return used
 
-    y_values = used[target]
+
+def _encode_target(y_values: Any, target: str, name: str) -> tuple[np.ndarray, list[Any]]:
+    """Class codes and sorted class values, checked to be labels of at least 2 classes."""
+    import pandas as pd
+
     if pd.api.types.is_float_dtype(y_values):
         fractional = np.mod(y_values.to_numpy(dtype=np.float64), 1.0) != 0
         if fractional.any():
             raise ValueError(
-                f"{path.name}: target {target!r} holds non-integer numbers (e.g. "
+                f"{name}: target {target!r} holds non-integer numbers (e.g. "
                 f"{float(y_values.iloc[int(np.argmax(fractional))])!r}); "
                 "driftsim needs class labels"
             )
     y, classes = _encode_labels(y_values)
     if len(classes) < 2:
         raise ValueError(
-            f"{path.name}: target {target!r} has one class ({_label(classes[0])!r}); "
+            f"{name}: target {target!r} has one class ({_label(classes[0])!r}); "
             "at least 2 are needed"
         )
+    return y, classes
 
+
+def _encode_features(
+    used: Any, features: list[str], forced: list[str]
+) -> tuple[np.ndarray, list[FeatureKind], dict[str, tuple[str, ...]]]:
+    """``X`` (numbers as they are, other columns as codes), each feature's kind, categories."""
     X = np.empty((len(used), len(features)), dtype=np.float64)
     kinds: list[FeatureKind] = []
     categories: dict[str, tuple[str, ...]] = {}
@@ -566,19 +615,7 @@ def _load_file(path_like: str | os.PathLike[str], options: dict[str, Any]) -> Da
             X[:, j] = codes
             categories[name] = tuple(_label(u) for u in uniques)
             kinds.append("categorical")
-
-    stem = path.name[: -len(suffix)] if suffix else path.stem
-    time = None if time_column is None else frame.loc[used.index, str(time_column)].to_numpy()
-    return Dataset(
-        stem,
-        X,
-        y,
-        tuple(features),
-        tuple(_label(c) for c in classes),
-        tuple(kinds),
-        categories,
-        time=time,
-    )
+    return X, kinds, categories
 
 
 def _in_time_order(frame: Any, column: str, name: str) -> Any:
