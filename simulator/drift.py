@@ -314,6 +314,7 @@ def _check_class(name: str, value: Any) -> int:
 
 
 def _check_options(transform: str, profile: str, duration: int | None, given: dict) -> dict:
+    """The transform's options: defaults filled in, unknown keys refused, values checked."""
     defaults = dict(_OPTION_DEFAULTS.get(transform, {}))
     if profile == "recurring":
         defaults.update(_RECURRING_DEFAULTS)
@@ -324,6 +325,22 @@ def _check_options(transform: str, profile: str, duration: int | None, given: di
             f"'{profile}'; allowed: {sorted(defaults)}"
         )
     opts = {**defaults, **given}
+    # each transform belongs to one kind, so at most one of these acts on it
+    for check_kind in (
+        _check_covariate_options,
+        _check_concept_options,
+        _check_prior_options,
+        _check_prediction_options,
+        _check_pipeline_options,
+    ):
+        check_kind(transform, profile, opts)
+    if profile == "recurring":
+        _check_recurring_options(duration, opts)
+    return opts
+
+
+def _check_covariate_options(transform: str, profile: str, opts: dict[str, Any]) -> None:
+    """Check and normalise in place subpopulation's quantile and side."""
     if transform == "subpopulation":
         check_in_range(
             "quantile",
@@ -334,8 +351,15 @@ def _check_options(transform: str, profile: str, duration: int | None, given: di
             high_inclusive=False,
         )
         opts["quantile"] = float(opts["quantile"])
-    if transform in ("subpopulation", "relabel_region"):
         check_choice("side", opts["side"], ("above", "below"))
+
+
+def _check_concept_options(transform: str, profile: str, opts: dict[str, Any]) -> None:
+    """Check and normalise in place the options of swap, relabel_region and switch."""
+    if transform == "relabel_region":
+        check_choice("side", opts["side"], ("above", "below"))
+        if opts["to"] is not None:
+            opts["to"] = _check_class("to", opts["to"])
     if transform == "swap":
         classes = opts["classes"]
         if not isinstance(classes, tuple) or len(classes) != 2:
@@ -344,8 +368,6 @@ def _check_options(transform: str, profile: str, duration: int | None, given: di
         if a == b:
             raise ValueError(f"classes must name two different classes, got {classes!r}")
         opts["classes"] = (a, b)
-    if transform == "relabel_region" and opts["to"] is not None:
-        opts["to"] = _check_class("to", opts["to"])
     if transform == "switch":
         to = opts["to"]
         if not isinstance(to, Mapping) or not to:
@@ -359,25 +381,38 @@ def _check_options(transform: str, profile: str, duration: int | None, given: di
                 "in force or not); use 'abrupt', 'gradual', 'sigmoid' or 'recurring', or a "
                 "moving concept (hyperplane mag_change, random_rbf change_speed)"
             )
-    if transform == "resample":
-        if (opts["proportions"] is None) == (opts["toward"] is None):
-            raise ValueError(
-                "a prior drift needs exactly one of the options proportions= (a target "
-                f"vector) or toward= (a class), got proportions={opts['proportions']!r}, "
-                f"toward={opts['toward']!r}"
-            )
-        if opts["toward"] is not None:
-            opts["toward"] = _check_class("toward", opts["toward"])
-        else:
-            props = opts["proportions"]
-            if not isinstance(props, tuple) or len(props) < 2:
-                raise ValueError(f"proportions must be a list of >= 2 numbers, got {props!r}")
-            props = tuple(float(check_in_range("proportions", p, low=0.0)) for p in props)
-            if abs(sum(props) - 1.0) > 1e-6:
-                raise ValueError(f"proportions must sum to 1, got {props!r} (sum {sum(props)})")
-            opts["proportions"] = props
+
+
+def _check_prior_options(transform: str, profile: str, opts: dict[str, Any]) -> None:
+    """Check and normalise in place resample's proportions= or toward=."""
+    if transform != "resample":
+        return
+    if (opts["proportions"] is None) == (opts["toward"] is None):
+        raise ValueError(
+            "a prior drift needs exactly one of the options proportions= (a target "
+            f"vector) or toward= (a class), got proportions={opts['proportions']!r}, "
+            f"toward={opts['toward']!r}"
+        )
+    if opts["toward"] is not None:
+        opts["toward"] = _check_class("toward", opts["toward"])
+    else:
+        props = opts["proportions"]
+        if not isinstance(props, tuple) or len(props) < 2:
+            raise ValueError(f"proportions must be a list of >= 2 numbers, got {props!r}")
+        props = tuple(float(check_in_range("proportions", p, low=0.0)) for p in props)
+        if abs(sum(props) - 1.0) > 1e-6:
+            raise ValueError(f"proportions must sum to 1, got {props!r} (sum {sum(props)})")
+        opts["proportions"] = props
+
+
+def _check_prediction_options(transform: str, profile: str, opts: dict[str, Any]) -> None:
+    """Check and normalise in place bias's toward."""
     if transform == "bias":
         opts["toward"] = _check_class("toward", opts["toward"])
+
+
+def _check_pipeline_options(transform: str, profile: str, opts: dict[str, Any]) -> None:
+    """Check and normalise in place stuck's value, missing's fill and unit's factor."""
     if transform == "stuck" and opts["value"] is not None:
         opts["value"] = float(check_in_range("value", opts["value"]))
     if transform == "missing":
@@ -387,13 +422,15 @@ def _check_options(transform: str, profile: str, duration: int | None, given: di
         if factor == 0.0:
             raise ValueError("factor must be a non-zero number, got 0.0")
         opts["factor"] = factor
-    if profile == "recurring":
-        assert duration is not None  # checked by the caller
-        if opts["period"] is None:
-            opts["period"] = 2 * duration
-        opts["period"] = check_int("period", opts["period"], low=duration + 1)
-        opts["repeats"] = check_int("repeats", opts["repeats"], low=1)
-    return opts
+
+
+def _check_recurring_options(duration: int | None, opts: dict[str, Any]) -> None:
+    """Check in place a recurring drift's period (default twice the duration) and repeats."""
+    assert duration is not None  # checked by the caller
+    if opts["period"] is None:
+        opts["period"] = 2 * duration
+    opts["period"] = check_int("period", opts["period"], low=duration + 1)
+    opts["repeats"] = check_int("repeats", opts["repeats"], low=1)
 
 
 @dataclass(frozen=True, init=False)
