@@ -91,24 +91,38 @@ def timeline(
     >>> [a.get_gid() for a in fig.axes[0].lines]
     ['accuracy', 'drift:0']
     """
-    if not isinstance(trace, Trace):
-        raise ValueError(f"trace must be a simulator.trace.Trace, got {type(trace).__name__}")
-    if oracle is not None and not isinstance(oracle, Trace):
-        raise ValueError(f"oracle must be a Trace or None, got {type(oracle).__name__}")
-    window = check_int("window", window, low=1)
+    window = _checked_window(trace, oracle, window)
     events = stream_events(trace)
-    strip_height = 0.35 * max(len(event_rows(trace)), 1) + 0.3
-    fig = Figure(figsize=(12, 4.6 + strip_height), layout="constrained")
-    ax, ax_ev, ax_ver = fig.subplots(3, 1, sharex=True, height_ratios=[3.6, strip_height, 0.8])
+    fig, (ax, ax_ev, ax_ver) = _panels(trace)
     handles: list[Any] = draw_accuracy(ax, trace, oracle, window=window, skyline=skyline)
     handles += draw_drifts(ax, events, trace.n_samples)
     handles += draw_changes([ax, ax_ev, ax_ver], trace)
     handles += draw_events(ax_ev, trace)
     draw_versions(ax_ver, trace)
     draw_dates(ax_ver, trace)  # a replayed log: the shared axis in the log's dates
-    if title is None:
-        policy = trace.meta.get("policy")
-        title = f"run timeline — policy {policy}" if policy else "run timeline"
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle(_default_title(trace) if title is None else title, fontsize=11)
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
     return _finish(fig, path)
+
+
+def _checked_window(trace: Any, oracle: Any, window: Any) -> int:
+    """Refuse a trace or oracle that is not a :class:`Trace`; return ``window`` checked."""
+    if not isinstance(trace, Trace):
+        raise ValueError(f"trace must be a simulator.trace.Trace, got {type(trace).__name__}")
+    if oracle is not None and not isinstance(oracle, Trace):
+        raise ValueError(f"oracle must be a Trace or None, got {type(oracle).__name__}")
+    return check_int("window", window, low=1)
+
+
+def _panels(trace: Trace) -> tuple[Figure, Any]:
+    """The figure and its accuracy, events and version axes; the events strip grows per row."""
+    strip_height = 0.35 * max(len(event_rows(trace)), 1) + 0.3
+    fig = Figure(figsize=(12, 4.6 + strip_height), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True, height_ratios=[3.6, strip_height, 0.8])
+    return fig, axes
+
+
+def _default_title(trace: Trace) -> str:
+    """``run timeline``, naming the policy in ``trace.meta`` when there is one."""
+    policy = trace.meta.get("policy")
+    return f"run timeline — policy {policy}" if policy else "run timeline"
