@@ -120,39 +120,19 @@ class DeploymentLoop:
         :class:`~simulator.monitors.Monitor` objects (names must be unique).
     policy
         A :class:`~simulator.policies.Policy`; default :class:`~simulator.policies.Never`.
-    batch_size
-        Samples per batch: monitors, labels and the policy advance a batch at a
-        time (the champion predicts many batches in one call, see
-        :mod:`simulator.loop_serving`); does not change results (on wide data, the
-        last bit of some probabilities may differ, see there).
-    label_delay
-        Samples until a label is revealed: an int, or ``(low, high)`` for a seeded
-        uniform integer delay per sample.
-    label_fraction
-        Share of samples whose label is ever revealed (seeded).
-    initial_train
-        Size of the pre-drift sample the first model is trained on (drawn from the
-        same dataset with no drift, before the stream starts).
-    retrain, gate, deployment, approval, costs
-        See :mod:`simulator.loop_config`.
-    criticality
-        ``"high"`` puts the simulated human approver between gate and deployment.
+    batch_size, label_delay, label_fraction, initial_train, criticality, seed
+        The run's settings, validated as one
+        :class:`~simulator.loop_config.LoopConfig` (each is documented there, once),
+        available as :attr:`config` and each as an attribute of the loop;
+        :meth:`from_config` builds a loop from one.
+    retrain, gate, deployment, approval, costs, alert_cooldown
+        Settings of the same :class:`~simulator.loop_config.LoopConfig`.
     registry
         Where versions are recorded; default a fresh
         :class:`~simulator.registry.InMemoryRegistry`.
     alert_sinks
         Sinks the monitors' alerts are routed to (see :mod:`simulator.alerts`), or an
         :class:`~simulator.alerts.AlertRouter` to use as it is (with its outbox).
-    alert_cooldown
-        Per-monitor cooldown, in samples, of the alert router.
-    seed
-        Seeds the label delays and fractions, A/B traffic, job failures and the
-        approver.
-
-    The settings from ``batch_size`` to ``seed`` (but ``registry`` and
-    ``alert_sinks``) form a validated :class:`~simulator.loop_config.LoopConfig`,
-    available as :attr:`config` (and each as an attribute of the loop);
-    :meth:`from_config` builds a loop from one.
 
     Examples
     --------

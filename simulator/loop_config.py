@@ -255,7 +255,8 @@ class LoopConfig:
     label_fraction
         Share of samples whose label is ever revealed (seeded), in (0, 1].
     initial_train
-        Size of the pre-drift sample the first model is trained on.
+        Size of the pre-drift sample the first model is trained on (drawn from the
+        same dataset with no drift, before the stream starts).
     criticality
         ``"high"`` puts the simulated human approver between gate and deployment.
     alert_cooldown
